@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// tandemadm's entry point (placeholder).
+console.log('tandemadm');

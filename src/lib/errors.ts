@@ -1,0 +1,28 @@
+// The catalogue of operational and programmer errors (house style §17). Every error tandem
+// throws is an AppError with a stable code from ERROR_CODES; codes are never reused and each
+// is documented in docs/errors.md (a test keeps the two in step). Configuration problems are
+// not errors in this sense: they are collected as diagnostics (src/config/diagnostics.ts).
+
+export const ERROR_CODES = {
+  ERR_USAGE: 'invalid command-line usage',
+  ERR_CONFIG_INVALID: 'the configuration has errors',
+  ERR_CONFIG_READ: 'a configuration file could not be read',
+  ERR_INTERNAL: 'an internal invariant was violated',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+}
+
+/** Narrow an unknown thrown value to a message, for the few places that print it. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
