@@ -1,3 +1,72 @@
 #!/usr/bin/env node
-// tandem's entry point (placeholder until the config compiler lands).
-console.log('tandem');
+// tandem's entry point. Today: the configuration compiler (-t, --dump-config); the daemon's
+// run loop arrives with the data plane (issue 4) and grows from there.
+
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import {
+  compileConfig,
+  formatDiagnostics,
+  summarize,
+  type CompileResult,
+} from '../config/index.js';
+import { VERSION } from '../lib/version.js';
+import { parseDaemonArgs, USAGE } from './args.js';
+import { hostInterfaces } from './host.js';
+
+const DEFAULT_FILES = ['/etc/keepalived/keepalived.conf', '/etc/tandem/keepalived.conf'];
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') || rel === '' ? path : rel;
+}
+
+function summary(r: CompileResult): string {
+  const c = r.config;
+  const rs = c.virtualServers.reduce((n, v) => n + v.realServers.length, 0);
+  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${plural(c.vrrpInstances.length, 'vrrp_instance')}, ${plural(c.virtualServers.length, 'virtual_server')} with ${plural(rs, 'real_server')}`;
+}
+
+function main(argv: readonly string[]): number {
+  const parsed = parseDaemonArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`tandem: ${parsed.message}\nTry 'tandem --help' for more information.\n`);
+    return 2;
+  }
+  const args = parsed.args;
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`tandem v${VERSION}\n`);
+    return 0;
+  }
+  const file = args.useFile ?? DEFAULT_FILES.find((f) => existsSync(f)) ?? DEFAULT_FILES[0] ?? '';
+  if (!args.configTest && !args.dumpConfig) {
+    process.stderr.write(
+      'tandem: running the daemon is not implemented yet; use -t to check a configuration or --dump-config to print it\n',
+    );
+    return 2;
+  }
+  const result = compileConfig(file, {
+    interfaces: hostInterfaces(),
+    ...(args.configId === undefined ? {} : { configId: args.configId }),
+  });
+  process.stderr.write(formatDiagnostics(result.diagnostics, { displayPath }));
+  if (args.dumpConfig) process.stdout.write(`${JSON.stringify(result.config, null, 2)}\n`);
+  const counts = summarize(result.diagnostics);
+  if (!result.ok) {
+    process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid (${counts})\n`);
+    return 1;
+  }
+  if (args.configTest) {
+    process.stdout.write(
+      `tandem: ${displayPath(file)}: configuration is valid (${summary(result)})${counts === '' ? '' : `; ${counts}`}\n`,
+    );
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,150 @@
+// Line-level lexing of keepalived.conf (keepalived's lib/parser.c: decomment, alloc_strvec_r),
+// with a source column for every character so diagnostics point at the exact place.
+//
+// A logical line is text plus, for each UTF-16 unit, the 1-based column (in code points) of the
+// character it came from in the physical line. Substitutions keep that map (inserted text takes
+// the column of the `$` that produced it), so tokens stay traceable after preprocessing.
+
+import type { Location, Source } from './diagnostics.js';
+
+export interface SrcLine {
+  readonly text: string;
+  readonly cols: readonly number[];
+}
+
+export interface Word {
+  readonly kind: 'word';
+  readonly text: string;
+  /** True when any part of the word was inside double quotes. */
+  readonly quoted: boolean;
+  readonly at: Location;
+  /** Logical-line number, so the parser can group the words of one statement. */
+  readonly line: number;
+}
+
+export interface Brace {
+  readonly kind: 'open' | 'close';
+  readonly at: Location;
+  readonly line: number;
+}
+
+export type Token = Word | Brace;
+
+/** A physical line with its column map. */
+export function srcLine(text: string): SrcLine {
+  const cols: number[] = [];
+  let col = 1;
+  for (let i = 0; i < text.length; i++) {
+    cols.push(col);
+    const code = text.charCodeAt(i);
+    // The high half of a surrogate pair shares the column with the low half.
+    if (code < 0xd800 || code > 0xdbff) col++;
+  }
+  return { text, cols };
+}
+
+export function slice(line: SrcLine, start: number, end = line.text.length): SrcLine {
+  return { text: line.text.slice(start, end), cols: line.cols.slice(start, end) };
+}
+
+export function concat(...parts: SrcLine[]): SrcLine {
+  return { text: parts.map((p) => p.text).join(''), cols: parts.flatMap((p) => p.cols) };
+}
+
+/** Column of index i, or one past the last character when i is at the end. */
+export function colAt(line: SrcLine, i: number): number {
+  const c = line.cols[i];
+  if (c !== undefined) return c;
+  const last = line.cols[line.cols.length - 1];
+  return last === undefined ? 1 : last + 1;
+}
+
+export function trim(line: SrcLine): SrcLine {
+  let start = 0;
+  let end = line.text.length;
+  while (start < end && isSpace(line.text.charCodeAt(start))) start++;
+  while (end > start && isSpace(line.text.charCodeAt(end - 1))) end--;
+  return slice(line, start, end);
+}
+
+export function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
+}
+
+export interface Decommented {
+  readonly line: SrcLine;
+  /** Index (in the input) of a double quote that is never closed. */
+  readonly unterminatedQuote?: number;
+}
+
+/**
+ * Strips a `#` or `!` comment (outside double quotes) and turns `\#` / `\!` into literal
+ * characters, as keepalived's decomment() does.
+ */
+export function decomment(line: SrcLine): Decommented {
+  let text = '';
+  const cols: number[] = [];
+  let inQuote = false;
+  let quoteAt = -1;
+  for (let i = 0; i < line.text.length; i++) {
+    const ch = line.text[i] ?? '';
+    if (ch === '"') {
+      inQuote = !inQuote;
+      if (inQuote) quoteAt = i;
+    } else if (!inQuote && ch === '\\' && (line.text[i + 1] === '#' || line.text[i + 1] === '!')) {
+      i++;
+      text += line.text[i] ?? '';
+      cols.push(line.cols[i] ?? 1);
+      continue;
+    } else if (!inQuote && (ch === '#' || ch === '!')) {
+      break;
+    }
+    text += ch;
+    cols.push(line.cols[i] ?? 1);
+  }
+  const out = trim({ text, cols });
+  return inQuote ? { line: out, unterminatedQuote: quoteAt } : { line: out };
+}
+
+/**
+ * Splits a decommented line into words and braces. A `"…"` run is part of one word with the
+ * quotes removed (quotes may start mid-word); `{` and `}` outside quotes are tokens of their
+ * own, glued or not (`8066{` is `8066` then `{`).
+ */
+export function tokenize(line: SrcLine, source: Source, lineNo: number, logical: number): Token[] {
+  const tokens: Token[] = [];
+  const at = (i: number): Location => ({ source, line: lineNo, column: colAt(line, i) });
+  let i = 0;
+  const n = line.text.length;
+  while (i < n) {
+    const code = line.text.charCodeAt(i);
+    if (isSpace(code)) {
+      i++;
+      continue;
+    }
+    const ch = line.text[i];
+    if (ch === '{' || ch === '}') {
+      tokens.push({ kind: ch === '{' ? 'open' : 'close', at: at(i), line: logical });
+      i++;
+      continue;
+    }
+    const start = i;
+    let text = '';
+    let quoted = false;
+    let inQuote = false;
+    while (i < n) {
+      const c = line.text[i] ?? '';
+      if (c === '"') {
+        inQuote = !inQuote;
+        quoted = true;
+        i++;
+        continue;
+      }
+      if (!inQuote && (isSpace(line.text.charCodeAt(i)) || c === '{' || c === '}')) break;
+      text += c;
+      i++;
+    }
+    tokens.push({ kind: 'word', text, quoted, at: at(start), line: logical });
+  }
+  return tokens;
+}

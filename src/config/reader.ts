@@ -1,0 +1,171 @@
+// Reads the main configuration file and everything it includes into one token stream.
+// keepalived's includes are textual (a block may open in one file and close in another), so
+// includes are resolved here, before blocks are parsed. Paths in `include` are relative to the
+// directory of the including file; patterns go through glob with brace expansion; a file that
+// is already being read (directly or through other files) is a cycle and is not read again.
+//   include / includew / includeb  missing files are ignored (a warning when the pattern has no
+//                                  wildcard: it names one file, and that file is absent)
+//   includer / includem / includea a pattern that matches no readable file is an error
+
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { ConfigFs } from './config-fs.js';
+import type { DiagnosticSink, Location, Source } from './diagnostics.js';
+import { glob, hasMagic, expandBraces } from './glob.js';
+import { decomment, srcLine, tokenize, type Token, type Word } from './lexer.js';
+import { createPreprocessor, preprocessLine, type PreprocessOptions } from './preprocess.js';
+
+export interface ReadOptions extends PreprocessOptions {
+  readonly fs: ConfigFs;
+  readonly sink: DiagnosticSink;
+}
+
+export interface ReadResult {
+  readonly tokens: readonly Token[];
+  /** Every file read, main file first. */
+  readonly files: readonly string[];
+  /** False when the main file itself could not be read. */
+  readonly mainRead: boolean;
+}
+
+const INCLUDES = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
+const STRICT_INCLUDES = new Set(['includer', 'includem', 'includea']);
+const MAX_DEPTH = 32;
+
+export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
+  const pp = createPreprocessor(opts);
+  const tokens: Token[] = [];
+  const files: string[] = [];
+  const stack: string[] = [];
+  let logical = 0;
+
+  const readFile = (source: Source): boolean => {
+    let text: string;
+    try {
+      text = opts.fs.readFile(source.path);
+    } catch (err) {
+      const reason = (err as { code?: string }).code ?? 'unreadable';
+      if (source.includedFrom === undefined) {
+        opts.sink.error(
+          'CFG_FILE_NOT_FOUND',
+          undefined,
+          `cannot read configuration file '${source.path}': ${describeErrno(reason)}`,
+        );
+      } else {
+        opts.sink.error(
+          'CFG_INCLUDE_NOT_FOUND',
+          source.includedFrom,
+          `cannot read included file '${source.path}': ${describeErrno(reason)}`,
+        );
+      }
+      return false;
+    }
+    files.push(source.path);
+    stack.push(opts.fs.realpath(source.path));
+    const dir = dirname(source.path);
+    const physical = text.split(/\r?\n/);
+    if (physical[physical.length - 1] === '') physical.pop();
+    physical.forEach((raw, index) => {
+      const lineNo = index + 1;
+      const dc = decomment(srcLine(raw.replace(/\0/g, ' ')));
+      if (dc.unterminatedQuote !== undefined) {
+        opts.sink.error(
+          'CFG_UNTERMINATED_QUOTE',
+          { source, line: lineNo, column: srcLine(raw).cols[dc.unterminatedQuote] ?? 1 },
+          "unterminated quote: the '\"' is never closed on this line",
+        );
+      }
+      if (dc.line.text === '') return;
+      const lx = { sink: opts.sink, source, lineNo, dir };
+      for (const out of preprocessLine(pp, dc.line, lx)) {
+        const lineTokens = tokenize(out.line, source, lineNo, ++logical);
+        const first = lineTokens[0];
+        if (first?.kind === 'word' && !first.quoted && INCLUDES.has(first.text)) {
+          if (out.expanded) {
+            opts.sink.error(
+              'CFG_INCLUDE_AFTER_EXPANSION',
+              first.at,
+              `'${first.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
+            );
+          } else {
+            include(first, lineTokens.slice(1), dir);
+          }
+          continue;
+        }
+        tokens.push(...lineTokens);
+      }
+    });
+    if (pp.pending !== undefined) {
+      // A multi-line definition that runs to the end of a file ends there.
+      pp.defs.set(pp.pending.name, pp.pending.lines);
+      delete pp.pending;
+    }
+    stack.pop();
+    return true;
+  };
+
+  const include = (kw: Word, args: readonly Token[], dir: string): void => {
+    const words = args.filter((t): t is Word => t.kind === 'word');
+    if (words.length === 0 || words.length !== args.length) {
+      opts.sink.error(
+        'CFG_INCLUDE_MISSING_PATTERN',
+        kw.at,
+        `'${kw.text}' needs one file name or pattern (braces and extra words are not allowed)`,
+      );
+      return;
+    }
+    for (const word of words) includePattern(kw, word, dir);
+  };
+
+  const includePattern = (kw: Word, word: Word, dir: string): void => {
+    const pattern = isAbsolute(word.text) ? word.text : resolve(dir, word.text);
+    const magic = hasMagic(pattern) || expandBraces(pattern).length > 1;
+    const matches = magic ? glob(pattern, opts.fs) : [pattern];
+    if (matches.length === 0 || (!magic && opts.fs.kind(pattern) !== 'file')) {
+      const strict = STRICT_INCLUDES.has(kw.text);
+      if (strict || !magic) {
+        const report = strict ? opts.sink.error.bind(opts.sink) : opts.sink.warning.bind(opts.sink);
+        report(
+          'CFG_INCLUDE_NOT_FOUND',
+          word.at,
+          magic
+            ? `'${word.text}' matches no file`
+            : `included file '${word.text}' does not exist (resolved to ${pattern})`,
+        );
+      }
+      return;
+    }
+    for (const path of matches) {
+      const real = opts.fs.realpath(path);
+      const includedFrom: Location = word.at;
+      if (stack.includes(real)) {
+        opts.sink.error(
+          'CFG_INCLUDE_CYCLE',
+          word.at,
+          `'${path}' is already being read: including it again would loop forever`,
+        );
+        continue;
+      }
+      if (stack.length >= MAX_DEPTH) {
+        opts.sink.error('CFG_INCLUDE_CYCLE', word.at, `includes nested deeper than ${MAX_DEPTH}`);
+        continue;
+      }
+      readFile({ path, includedFrom });
+    }
+  };
+
+  const mainRead = readFile({ path: mainPath });
+  return { tokens, files, mainRead };
+}
+
+function describeErrno(code: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return code;
+  }
+}
