@@ -11,7 +11,16 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ConfigFs } from './config-fs.js';
 import type { DiagnosticSink, Location, Source } from './diagnostics.js';
 import { glob, hasMagic, expandBraces } from './glob.js';
-import { decomment, srcLine, tokenize, type Token, type Word } from './lexer.js';
+import {
+  decomment,
+  isSpace,
+  slice,
+  srcLine,
+  tokenize,
+  type SrcLine,
+  type Token,
+  type Word,
+} from './lexer.js';
 import { createPreprocessor, preprocessLine, type PreprocessOptions } from './preprocess.js';
 
 export interface ReadOptions extends PreprocessOptions {
@@ -77,20 +86,30 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
       if (dc.line.text === '') return;
       const lx = { sink: opts.sink, source, lineNo, dir };
       for (const out of preprocessLine(pp, dc.line, lx)) {
-        const lineTokens = tokenize(out.line, source, lineNo, ++logical);
-        const first = lineTokens[0];
-        if (first?.kind === 'word' && !first.quoted && INCLUDES.has(first.text)) {
+        // `include` is recognised on the raw line, before braces are split off, so that a
+        // pattern such as {a,b}.conf stays one word (keepalived does the same).
+        const inc = /^(include[rmwba]?)(?=\s|$)/.exec(out.line.text);
+        if (inc !== null && INCLUDES.has(inc[1] ?? '')) {
+          const kw = tokenize(slice(out.line, 0, inc[0].length), source, lineNo, ++logical)[0];
+          const rest = tokenize(slice(out.line, inc[0].length), source, lineNo, logical);
+          if (kw?.kind !== 'word') continue;
           if (out.expanded) {
             opts.sink.error(
               'CFG_INCLUDE_AFTER_EXPANSION',
-              first.at,
-              `'${first.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
+              kw.at,
+              `'${kw.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
             );
           } else {
-            include(first, lineTokens.slice(1), dir);
+            include(
+              kw,
+              patternWords(slice(out.line, inc[0].length), source, lineNo, logical),
+              rest,
+              dir,
+            );
           }
           continue;
         }
+        const lineTokens = tokenize(out.line, source, lineNo, ++logical);
         tokens.push(...lineTokens);
       }
     });
@@ -103,9 +122,13 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
     return true;
   };
 
-  const include = (kw: Word, args: readonly Token[], dir: string): void => {
-    const words = args.filter((t): t is Word => t.kind === 'word');
-    if (words.length === 0 || words.length !== args.length) {
+  const include = (
+    kw: Word,
+    words: readonly Word[],
+    tokensAfter: readonly Token[],
+    dir: string,
+  ): void => {
+    if (words.length === 0 || tokensAfter.length === 0) {
       opts.sink.error(
         'CFG_INCLUDE_MISSING_PATTERN',
         kw.at,
@@ -168,4 +191,34 @@ function describeErrno(code: string): string {
     default:
       return code;
   }
+}
+
+/** Whitespace-separated words of an include line, quotes removed, braces kept. */
+function patternWords(line: SrcLine, source: Source, lineNo: number, logical: number): Word[] {
+  const words: Word[] = [];
+  let i = 0;
+  while (i < line.text.length) {
+    if (isSpace(line.text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let text = '';
+    let inQuote = false;
+    while (i < line.text.length && (inQuote || !isSpace(line.text.charCodeAt(i)))) {
+      const ch = line.text[i] ?? '';
+      if (ch === '"') inQuote = !inQuote;
+      else text += ch;
+      i++;
+    }
+    const column = line.cols[start] ?? 1;
+    words.push({
+      kind: 'word',
+      text,
+      quoted: false,
+      at: { source, line: lineNo, column },
+      line: logical,
+    });
+  }
+  return words;
 }

@@ -22,11 +22,8 @@ export function validate(config: Config, vx: ValidateContext): Config {
   });
   const { sink } = vx;
 
-  const unique = <T extends { name: string; at: Position }>(
-    items: readonly T[],
-    kind: string,
-  ): void => {
-    const seen = new Map<string, T>();
+  const unique = (items: readonly { name: string; at: Position }[], kind: string): void => {
+    const seen = new Map<string, { name: string; at: Position }>();
     for (const item of items) {
       const prev = seen.get(item.name);
       if (prev === undefined) seen.set(item.name, item);

@@ -40,8 +40,7 @@ test('seed000-master.conf compiles to the expected model', () => {
   assert.equal(vs?.lvsMethod, 'DR');
   assert.equal(vs?.persistenceTimeout, undefined, 'persistence_timeout 0 means no persistence');
   const check = vs?.realServers[0]?.checkers[0];
-  assert.equal(check?.type, 'TCP_CHECK');
-  assert.ok(check !== undefined && check.type === 'TCP_CHECK');
+  assert.ok(check?.type === 'TCP_CHECK');
   assert.equal(check.retry, 3, 'nb_get_retry is retry');
   assert.equal(check.delayLoop, 6, 'delay_loop is inherited from the virtual_server');
   assert.equal(check.connectTimeout, 3);
