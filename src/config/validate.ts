@@ -121,6 +121,20 @@ export function validate(config: Config, vx: ValidateContext): Config {
         `vrrp_instance ${inst.name} has no 'interface' (required unless unicast_peer is used)`,
       );
     }
+    if (inst.interface === 'lo') {
+      sink.error(
+        'CFG_INVALID_VALUE',
+        loc(inst.at),
+        `vrrp_instance ${inst.name}: VRRP cannot run on the loopback interface (lo); use the director's network interface`,
+      );
+    }
+    if (inst.virtualIpaddress.length > 255) {
+      sink.warning(
+        'CFG_OUT_OF_RANGE',
+        loc(inst.at),
+        `vrrp_instance ${inst.name} has ${inst.virtualIpaddress.length} virtual addresses; an advert carries at most 255, so the rest are held but not advertised (as virtual_ipaddress_excluded)`,
+      );
+    }
     if (inst.virtualIpaddress.length === 0) {
       sink.warning(
         'CFG_EMPTY',

@@ -108,3 +108,14 @@ test('a keyword given twice warns and the later value wins', () => {
   assert.deepEqual(codes(r), ['CFG_DUPLICATE_KEYWORD']);
   assert.equal(r.config.global.routerId, 'b');
 });
+
+test('VRRP on lo is refused; more than 255 VIPs is a warning', () => {
+  const many = Array.from({ length: 256 }, (_, i) => `10.9.${i >> 8}.${i & 255}`).join('\n');
+  const r = compile(
+    `vrrp_instance A {\n interface lo\n virtual_router_id 5\n virtual_ipaddress {\n${many}\n }\n}\n`,
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.severity}:${d.code}`),
+    ['error:CFG_INVALID_VALUE', 'warning:CFG_OUT_OF_RANGE'],
+  );
+});

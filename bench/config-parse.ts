@@ -1,0 +1,121 @@
+// bench/config-parse: a generated keepalived.conf with 1,000 virtual_servers × 10 real_servers
+// (TCP_CHECK each) is checked by `tandem -t` and by `keepalived -t` in the same run; prints
+// wall time and peak RSS of each process (GNU time), and tandem's in-process compile time.
+// Usage: npm run bench:config-parse [-- VIRTUAL_SERVERS REAL_SERVERS RUNS]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compileConfig } from '../src/config/index.js';
+import { TANDEM_BIN } from './paths.js';
+
+const [vsCount = 1000, rsCount = 10, runs = 5] = process.argv.slice(2).map(Number);
+
+// keepalived refuses VRRP on lo: use a real interface of this host, as a director would.
+const iface = readdirSync('/sys/class/net').find((n) => n !== 'lo') ?? 'eth0';
+
+function generate(): string {
+  const out: string[] = ['global_defs {\n  router_id bench\n}'];
+  const vip = (i: number): string => `10.${Math.floor(i / 250)}.${i % 250}.1`;
+  // A VRRP advert carries at most 255 addresses: one instance per 200 virtual servers.
+  for (let first = 0; first < vsCount; first += 200) {
+    const id = first / 200 + 1;
+    out.push(
+      `vrrp_instance VI_${id} {\n  state MASTER\n  interface ${iface}\n  virtual_router_id ${id}\n  priority 100\n  advert_int 1\n  virtual_ipaddress {`,
+    );
+    for (let v = first; v < Math.min(vsCount, first + 200); v++) out.push(`    ${vip(v)}`);
+    out.push('  }\n}');
+  }
+  for (let v = 0; v < vsCount; v++) {
+    out.push(
+      `virtual_server ${vip(v)} 80 {\n  delay_loop 6\n  lvs_sched wrr\n  lvs_method DR\n  protocol TCP`,
+    );
+    for (let r = 0; r < rsCount; r++) {
+      out.push(
+        `  real_server 172.${16 + (v % 16)}.${Math.floor(v / 16)}.${r + 2} 80 {\n    weight ${1 + (r % 3)}\n    TCP_CHECK {\n      connect_timeout 3\n      retry 3\n      delay_before_retry 3\n      connect_port 80\n    }\n  }`,
+      );
+    }
+    out.push('}');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+interface Measure {
+  readonly ms: number;
+  readonly rssKb: number;
+  readonly status: number;
+}
+
+function timed(cmd: string[]): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...cmd], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const lines = r.stderr.trim().split('\n');
+  const [secs = 'NaN', rss = 'NaN'] = (lines[lines.length - 1] ?? '').split(' ');
+  return { ms: Number(secs) * 1000, rssKb: Number(rss), status: r.status ?? -1 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+try {
+  const file = join(dir, 'keepalived.conf');
+  const text = generate();
+  writeFileSync(file, text);
+  console.log(
+    `config: ${vsCount} virtual_servers x ${rsCount} real_servers, ${(text.length / 1e6).toFixed(1)} MB, ${text.split('\n').length} lines; ${runs} runs, medians`,
+  );
+
+  const inproc: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = compileConfig(file, { interfaces: new Set(['lo', iface]) });
+    inproc.push(performance.now() - t0);
+    if (!r.ok) throw new Error('generated config did not compile');
+  }
+
+  const rows: [string, Measure][] = [];
+  const measure = (name: string, cmd: string[]): void => {
+    const ms: Measure[] = [];
+    for (let i = 0; i < runs; i++) ms.push(timed(cmd));
+    rows.push([
+      name,
+      {
+        ms: median(ms.map((m) => m.ms)),
+        rssKb: median(ms.map((m) => m.rssKb)),
+        status: ms[0]?.status ?? -1,
+      },
+    ]);
+  };
+  measure('tandem -t', [process.execPath, TANDEM_BIN, '-t', '-f', file]);
+  const keepalived = ['/usr/sbin/keepalived', '/sbin/keepalived'].find((p) => existsSync(p));
+  if (keepalived !== undefined)
+    measure('keepalived -t', [keepalived, '-t', '-f', file, '-l', '-n']);
+  else console.log('keepalived not installed: no baseline (apt-get install keepalived)');
+
+  console.log(
+    `${'command'.padEnd(16)} ${'wall ms'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`,
+  );
+  for (const [name, m] of rows) {
+    console.log(
+      `${name.padEnd(16)} ${m.ms.toFixed(0).padStart(9)} ${(m.rssKb / 1024).toFixed(1).padStart(12)}  ${m.status}`,
+    );
+  }
+  console.log(`tandem in-process compile: ${median(inproc).toFixed(0)} ms (no Node start-up)`);
+  const t = rows[0]?.[1];
+  const k = rows[1]?.[1];
+  if (t !== undefined && k !== undefined) {
+    console.log(
+      `ratio keepalived/tandem wall time: ${(k.ms / t.ms).toFixed(2)}x; target: tandem faster -> ${t.ms < k.ms ? 'PASS' : 'FAIL'}`,
+    );
+  }
+} finally {
+  if (process.env.KEEP_BENCH_FILE === undefined) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
