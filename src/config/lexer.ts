@@ -9,7 +9,9 @@ import type { Location, Source } from './diagnostics.js';
 
 export interface SrcLine {
   readonly text: string;
-  readonly cols: readonly number[];
+  /** Explicit columns, only where the identity mapping (offset + index + 1) does not hold. */
+  readonly cols?: readonly number[];
+  readonly offset?: number;
 }
 
 export interface Word {
@@ -30,8 +32,9 @@ export interface Brace {
 
 export type Token = Word | Brace;
 
-/** A physical line with its column map. */
+/** A physical line with its column map (implicit unless it holds astral characters). */
 export function srcLine(text: string): SrcLine {
+  if (!/[\uD800-\uDBFF]/.test(text)) return { text };
   const cols: number[] = [];
   let col = 1;
   for (let i = 0; i < text.length; i++) {
@@ -44,15 +47,24 @@ export function srcLine(text: string): SrcLine {
 }
 
 export function slice(line: SrcLine, start: number, end = line.text.length): SrcLine {
-  return { text: line.text.slice(start, end), cols: line.cols.slice(start, end) };
+  const text = line.text.slice(start, end);
+  if (line.cols === undefined) return { text, offset: (line.offset ?? 0) + start };
+  return { text, cols: line.cols.slice(start, end) };
+}
+
+function explicitCols(line: SrcLine): readonly number[] {
+  if (line.cols !== undefined) return line.cols;
+  const base = (line.offset ?? 0) + 1;
+  return Array.from({ length: line.text.length }, (_, i) => base + i);
 }
 
 export function concat(...parts: SrcLine[]): SrcLine {
-  return { text: parts.map((p) => p.text).join(''), cols: parts.flatMap((p) => p.cols) };
+  return { text: parts.map((p) => p.text).join(''), cols: parts.flatMap(explicitCols) };
 }
 
 /** Column of index i, or one past the last character when i is at the end. */
 export function colAt(line: SrcLine, i: number): number {
+  if (line.cols === undefined) return (line.offset ?? 0) + i + 1;
   const c = line.cols[i];
   if (c !== undefined) return c;
   const last = line.cols[line.cols.length - 1];
@@ -82,6 +94,8 @@ export interface Decommented {
  * characters, as keepalived's decomment() does.
  */
 export function decomment(line: SrcLine): Decommented {
+  // Fast path: nothing to strip or unescape, so the line keeps its implicit columns.
+  if (!/["\\#!]/.test(line.text)) return { line: trim(line) };
   let text = '';
   const cols: number[] = [];
   let inQuote = false;
@@ -94,13 +108,13 @@ export function decomment(line: SrcLine): Decommented {
     } else if (!inQuote && ch === '\\' && (line.text[i + 1] === '#' || line.text[i + 1] === '!')) {
       i++;
       text += line.text[i] ?? '';
-      cols.push(line.cols[i] ?? 1);
+      cols.push(colAt(line, i));
       continue;
     } else if (!inQuote && (ch === '#' || ch === '!')) {
       break;
     }
     text += ch;
-    cols.push(line.cols[i] ?? 1);
+    cols.push(colAt(line, i));
   }
   const out = trim({ text, cols });
   return inQuote ? { line: out, unterminatedQuote: quoteAt } : { line: out };
@@ -132,6 +146,24 @@ export function tokenize(line: SrcLine, source: Source, lineNo: number, logical:
     let text = '';
     let quoted = false;
     let inQuote = false;
+    // Fast path: a plain word is a slice of the line.
+    let j = i;
+    while (j < n) {
+      const c = line.text.charCodeAt(j);
+      if (isSpace(c) || c === 123 || c === 125 || c === 34) break;
+      j++;
+    }
+    if (j === n || line.text.charCodeAt(j) !== 34) {
+      tokens.push({
+        kind: 'word',
+        text: line.text.slice(i, j),
+        quoted: false,
+        at: at(start),
+        line: logical,
+      });
+      i = j;
+      continue;
+    }
     while (i < n) {
       const c = line.text[i] ?? '';
       if (c === '"') {

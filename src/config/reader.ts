@@ -12,6 +12,7 @@ import type { ConfigFs } from './config-fs.js';
 import type { DiagnosticSink, Location, Source } from './diagnostics.js';
 import { glob, hasMagic, expandBraces } from './glob.js';
 import {
+  colAt,
   decomment,
   isSpace,
   slice,
@@ -79,7 +80,7 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
       if (dc.unterminatedQuote !== undefined) {
         opts.sink.error(
           'CFG_UNTERMINATED_QUOTE',
-          { source, line: lineNo, column: srcLine(raw).cols[dc.unterminatedQuote] ?? 1 },
+          { source, line: lineNo, column: colAt(srcLine(raw), dc.unterminatedQuote) },
           "unterminated quote: the '\"' is never closed on this line",
         );
       }
@@ -211,7 +212,7 @@ function patternWords(line: SrcLine, source: Source, lineNo: number, logical: nu
       else text += ch;
       i++;
     }
-    const column = line.cols[start] ?? 1;
+    const column = colAt(line, start);
     words.push({
       kind: 'word',
       text,
