@@ -29,7 +29,9 @@ const rr: SchedulerFactory = () => {
     update(list) {
       dests = [...list];
     },
-    countsChanged() {},
+    countsChanged() {
+      // counts are read at select time
+    },
     select() {
       i = (i + 1) % dests.length;
       return dests[i];

@@ -18,7 +18,9 @@ export const rr: SchedulerFactory = () => {
       dests = [...list];
       if (last !== undefined && !dests.includes(last)) last = undefined;
     },
-    countsChanged() {},
+    countsChanged() {
+      // counts are read at select time
+    },
     select() {
       const start = last === undefined ? 0 : dests.indexOf(last) + 1;
       for (let i = 0; i < dests.length; i++) {
@@ -41,7 +43,9 @@ export const lc: SchedulerFactory = () => {
     update(list) {
       dests = [...list];
     },
-    countsChanged() {},
+    countsChanged() {
+      // counts are read at select time
+    },
     select() {
       let best: SchedDest | undefined;
       let bestOh = Infinity;
