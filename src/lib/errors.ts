@@ -8,6 +8,14 @@ export const ERROR_CODES = {
   ERR_CONFIG_INVALID: 'the configuration has errors',
   ERR_CONFIG_READ: 'a configuration file could not be read',
   ERR_INTERNAL: 'an internal invariant was violated',
+  // Virtual server table (src/ipvs); messages are ipvsadm's (libipvs ipvs_strerror) wording.
+  ERR_IPVS_SERVICE_EXISTS: 'Service already exists',
+  ERR_IPVS_NO_SERVICE: 'No such service',
+  ERR_IPVS_DEST_EXISTS: 'Destination already exists',
+  ERR_IPVS_NO_DEST: 'No such destination',
+  ERR_IPVS_NO_SCHEDULER: 'Scheduler or persistence engine not found',
+  ERR_IPVS_OUT_OF_RANGE: 'Numerical result out of range',
+  ERR_IPVS_INVALID: 'Invalid argument',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,14 @@
+// Public surface of the virtual server table (house style §1): the table class, its request
+// and verdict types, the scheduler and snapshot contracts, TCP flag constants for data planes,
+// and configuration apply/diff for the daemon.
+
+export { IpvsTable } from './table.js';
+export type { TableOptions, Sysctls } from './model.js';
+export type { ServiceKey, ServiceSpec, DestKey, DestSpec } from './services.js';
+export type { InboundPacket, InboundVerdict, ForwardTarget } from './inbound.js';
+export type { PacketKey } from './schedule.js';
+export { TCP_FLAG, type Direction } from './tcp-state.js';
+export { applyConfig, applyPlan, diffConfig } from './config-diff.js';
+export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-diff.js';
+export type * from './scheduler.js';
+export type * from './snapshot.js';
