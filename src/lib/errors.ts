@@ -4,10 +4,6 @@
 // not errors in this sense: they are collected as diagnostics (src/config/diagnostics.ts).
 
 export const ERROR_CODES = {
-  ERR_USAGE: 'invalid command-line usage',
-  ERR_CONFIG_INVALID: 'the configuration has errors',
-  ERR_CONFIG_READ: 'a configuration file could not be read',
-  ERR_INTERNAL: 'an internal invariant was violated',
   // Virtual server table (src/ipvs); messages are ipvsadm's (libipvs ipvs_strerror) wording.
   ERR_IPVS_SERVICE_EXISTS: 'Service already exists',
   ERR_IPVS_NO_SERVICE: 'No such service',
