@@ -7,8 +7,10 @@
 // table calls update() once per added dest, cw keeps the value it had after the first dest:
 // that is why a real kernel given A=4, B=3, C=2 in that order starts C B A A B A C B A
 // (cw stays 1 from the lone A=4, mw=1 state) rather than A A B ... as from a fresh service.
-// The kernel does not call the scheduler when only an OVERLOAD flag flips, so neither do we
-// reset: an update() that changes no id, position or weight only refreshes eligibility.
+// The kernel does not call the scheduler when only an OVERLOAD flag flips (connection
+// accounting sets and clears it), so an update() whose only difference is an overload flag
+// keeps cl and cw. Any other update(), even one with no visible change (an edit of a
+// threshold or of a weight to its old value), is an edit and resets as the kernel does.
 //
 // select() is the kernel loop (scan forward from cl for a non-overloaded dest with weight >=
 // cw; at the end of the list cw -= di, wrapping to mw; give up after the last level has been
@@ -26,6 +28,7 @@ const PROBE = 4;
 export const createWrr: SchedulerFactory = (): Scheduler => {
   let list: readonly SchedDest[] = [];
   let weights: number[] = [];
+  let flags: boolean[] = [];
   let tree: MaxTree = createMaxTree([]);
   /** Position of the last pick; -1 is the list head. */
   let cl = -1;
@@ -45,13 +48,15 @@ export const createWrr: SchedulerFactory = (): Scheduler => {
   return {
     name: 'wrr',
     update(dests) {
-      const same =
+      const overloadOnly =
         dests.length === list.length &&
-        dests.every((d, i) => d.id === list[i]?.id && d.weight === weights[i]);
+        dests.every((d, i) => d.id === list[i]?.id && d.weight === weights[i]) &&
+        dests.some((d, i) => d.overloaded !== flags[i]);
       list = dests.slice();
       weights = list.map((d) => d.weight);
+      flags = list.map((d) => d.overloaded);
       tree = createMaxTree(list.map((d) => (d.overloaded ? 0 : Math.max(0, d.weight))));
-      if (same) return;
+      if (overloadOnly) return;
       cl = -1;
       di = gcdOfPositive(weights) || 1;
       mw = weights.reduce((m, w) => Math.max(m, w), 0) - (di - 1);
