@@ -3,6 +3,7 @@
 // and configuration apply/diff for the daemon.
 
 export { IpvsTable } from './table.js';
+export { createScheduler, schedulerFactory, SCHEDULER_NAMES } from './schedulers/index.js';
 export type { TableOptions, Sysctls } from './model.js';
 export type { ServiceKey, ServiceSpec, DestKey, DestSpec } from './services.js';
 export type { InboundPacket, InboundVerdict, ForwardTarget } from './inbound.js';

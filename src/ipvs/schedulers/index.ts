@@ -40,3 +40,8 @@ export const SCHEDULER_NAMES: readonly LvsSched[] = Object.keys(FACTORIES) as Lv
 export function createScheduler(name: LvsSched, options: SchedulerOptions): Scheduler {
   return FACTORIES[name](options);
 }
+
+/** The table's scheduler lookup (TableOptions.schedulers) backed by this registry. */
+export function schedulerFactory(name: LvsSched): SchedulerFactory | undefined {
+  return FACTORIES[name];
+}
