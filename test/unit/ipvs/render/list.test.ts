@@ -62,16 +62,16 @@ const listCases: readonly [string, TableSnapshot, ListOptions, string][] = [
 
 for (const [name, table, options, golden] of listCases) {
   test(`renderList: ${name}`, () => {
-    assertGolden(renderList(table, options), `ipvsadm/${golden}`);
+    assertGolden(renderList(table, options), `test/fixtures/ipvsadm/${golden}`);
   });
 }
 
 test('renderSave: -S -n (§6.4 example)', () => {
-  assertGolden(renderSave(SPEC_TABLE), 'ipvsadm/spec-save.txt');
+  assertGolden(renderSave(SPEC_TABLE), 'test/fixtures/ipvsadm/spec-save.txt');
 });
 
 test('renderSave: IPv6, fwmark -6, SCTP, tunnels, pe, sched flags', () => {
-  assertGolden(renderSave(MIXED_TABLE), 'ipvsadm/mixed-save.txt');
+  assertGolden(renderSave(MIXED_TABLE), 'test/fixtures/ipvsadm/mixed-save.txt');
 });
 
 test('renderServiceListing: titles and one service, no version header', () => {
@@ -83,7 +83,7 @@ test('renderServiceListing: titles and one service, no version header', () => {
     port: 443,
   });
   assert.equal(r.ok, true);
-  assertGolden(r.text, 'ipvsadm/spec-service-443.txt');
+  assertGolden(r.text, 'test/fixtures/ipvsadm/spec-service-443.txt');
 });
 
 test('renderServiceListing: fwmark service with --stats', () => {
@@ -93,7 +93,7 @@ test('renderServiceListing: fwmark service with --stats', () => {
     { stats: true },
   );
   assert.equal(r.ok, true);
-  assertGolden(r.text, 'ipvsadm/spec-service-fwm1-stats.txt');
+  assertGolden(r.text, 'test/fixtures/ipvsadm/spec-service-fwm1-stats.txt');
 });
 
 test('renderServiceListing: an unknown service is "No such service"', () => {
@@ -125,24 +125,27 @@ test('renderServiceListing matches IPv6 addresses whatever their spelling', () =
 });
 
 test('renderConnections: -L -n -c (§6.4 example)', () => {
-  assertGolden(renderConnections(SPEC_CONNS), 'ipvsadm/spec-conns.txt');
+  assertGolden(renderConnections(SPEC_CONNS), 'test/fixtures/ipvsadm/spec-conns.txt');
 });
 
 test('renderConnections: templates, IPv6, long and expired timers', () => {
-  assertGolden(renderConnections(MORE_CONNS), 'ipvsadm/conns-more.txt');
+  assertGolden(renderConnections(MORE_CONNS), 'test/fixtures/ipvsadm/conns-more.txt');
 });
 
 test('renderConnections --persistent-conn: wide rows only for pe entries', () => {
   assertGolden(
     renderConnections(MORE_CONNS, { persistentConn: true }),
-    'ipvsadm/conns-more-pe.txt',
+    'test/fixtures/ipvsadm/conns-more-pe.txt',
   );
 });
 
 test('renderConnections: an empty table prints the titles only', () => {
-  assertGolden(renderConnections([]), 'ipvsadm/conns-empty.txt');
+  assertGolden(renderConnections([]), 'test/fixtures/ipvsadm/conns-empty.txt');
 });
 
 test('renderTimeouts: -L --timeout', () => {
-  assertGolden(renderTimeouts({ tcp: 900, tcpfin: 120, udp: 300 }), 'ipvsadm/timeout.txt');
+  assertGolden(
+    renderTimeouts({ tcp: 900, tcpfin: 120, udp: 300 }),
+    'test/fixtures/ipvsadm/timeout.txt',
+  );
 });
