@@ -5,7 +5,7 @@
 // at config-test time, with the place of both definitions.
 
 import type { DiagnosticSink, Location, Source } from './diagnostics.js';
-import type { Config, Position, VrrpInstance } from './model.js';
+import type { Config, Notifies, Position, VrrpInstance } from './model.js';
 
 export interface ValidateContext {
   readonly sink: DiagnosticSink;
@@ -202,11 +202,22 @@ export function validate(config: Config, vx: ValidateContext): Config {
       check(a.dev ?? config.global.defaultInterface, a.at, 'dev');
   }
 
+  const notifies = (n: Notifies): boolean =>
+    [n.notify, n.notifyMaster, n.notifyBackup, n.notifyFault, n.notifyStop, n.notifyDeleted].some(
+      (x) => x !== undefined,
+    );
+  const g = config.global;
   const hasScripts =
     config.vrrpScripts.length > 0 ||
-    config.vrrpInstances.some(
-      (i) => i.notify ?? i.notifyMaster ?? i.notifyBackup ?? i.notifyFault ?? i.notifyStop,
-    ) ||
+    [
+      g.startupScript,
+      g.shutdownScript,
+      g.notifyFifoScript,
+      g.vrrpNotifyFifoScript,
+      g.lvsNotifyFifoScript,
+    ].some((x) => x !== undefined) ||
+    config.vrrpSyncGroups.some(notifies) ||
+    config.vrrpInstances.some((i) => notifies(i) || i.notifyMasterRxLowerPri !== undefined) ||
     config.virtualServers.some(
       (v) =>
         v.quorumUp ??

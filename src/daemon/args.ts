@@ -7,6 +7,7 @@ export interface DaemonArgs {
   readonly useFile?: string;
   readonly configTest: boolean;
   readonly dumpConfig: boolean;
+  readonly dumpTable: boolean;
   readonly configId?: string;
   readonly vrrpOnly: boolean;
   readonly checkOnly: boolean;
@@ -27,6 +28,7 @@ const OPTIONS = {
   'use-file': { type: 'string', short: 'f' },
   'config-test': { type: 'boolean', short: 't' },
   'dump-config': { type: 'boolean' },
+  'dump-table': { type: 'boolean' },
   'config-id': { type: 'string', short: 'i' },
   vrrp: { type: 'boolean', short: 'P' },
   check: { type: 'boolean', short: 'C' },
@@ -82,6 +84,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('control', values.control),
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
+      dumpTable: values['dump-table'] === true,
       vrrpOnly: values.vrrp === true,
       checkOnly: values.check === true,
       dontFork: values['dont-fork'] === true,
@@ -100,6 +103,8 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            then /etc/tandem/keepalived.conf)
   -t, --config-test[=FILE] check the configuration and exit (0 valid, 1 errors)
       --dump-config        print the compiled configuration as JSON and exit
+      --dump-table         print the virtual server table the configuration programs,
+                           as ipvsadm -L -n would list it, and exit
   -i, --config-id=ID       select @ID conditional lines (default: short host name)
   -P, --vrrp               run only VRRP
   -C, --check              run only the health checkers and data plane
@@ -113,6 +118,6 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -v, --version            print the version and exit
   -h, --help               print this help and exit
 
-Exit status of -t and --dump-config: 0 no errors (warnings allowed), 1 errors in the
+Exit status of -t, --dump-config and --dump-table: 0 no errors (warnings allowed), 1 errors in the
 configuration, 2 invalid command line.
 `;

@@ -10,6 +10,7 @@ import {
   summarize,
   type CompileResult,
 } from '../config/index.js';
+import { applyConfig, IpvsTable, renderList, schedulerFactory } from '../ipvs/index.js';
 import { VERSION } from '../lib/version.js';
 import { parseDaemonArgs, USAGE } from './args.js';
 import { hostInterfaces } from './host.js';
@@ -44,7 +45,7 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   const file = args.useFile ?? DEFAULT_FILES.find((f) => existsSync(f)) ?? DEFAULT_FILES[0] ?? '';
-  if (!args.configTest && !args.dumpConfig) {
+  if (!args.configTest && !args.dumpConfig && !args.dumpTable) {
     process.stderr.write(
       'tandem: running the daemon is not implemented yet; use -t to check a configuration or --dump-config to print it\n',
     );
@@ -56,6 +57,11 @@ function main(argv: readonly string[]): number {
   });
   process.stderr.write(formatDiagnostics(result.diagnostics, { displayPath }));
   if (args.dumpConfig) process.stdout.write(`${JSON.stringify(result.config, null, 2)}\n`);
+  if (args.dumpTable && result.ok) {
+    const table = new IpvsTable({ now: () => performance.now(), schedulers: schedulerFactory });
+    applyConfig(table, result.config);
+    process.stdout.write(renderList(table.snapshot()));
+  }
   const counts = summarize(result.diagnostics);
   if (!result.ok) {
     process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid (${counts})\n`);

@@ -13,3 +13,5 @@ export { applyConfig, applyPlan, diffConfig } from './config-diff.js';
 export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-diff.js';
 export type * from './scheduler.js';
 export type * from './snapshot.js';
+export { renderList, renderSave, renderConnections, renderTimeouts } from './render/index.js';
+export { parseIpvsadmArgs, parseRestore } from './admin/index.js';

@@ -48,3 +48,20 @@ test('--dump-config prints the model as JSON on stdout', () => {
   assert.equal(model.virtualServers[0]?.lvsSched, 'wrr');
   assert.equal(model.virtualServers[0]?.persistenceTimeout, 60);
 });
+
+test('--dump-table lists the configured table as ipvsadm -L -n', () => {
+  const r = run('--dump-table', '-f', join(FIXTURES, 'config', 'seed003-netseek-master.conf'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+      'TCP  61.164.122.8:80 wrr persistent 60',
+      '  -> 61.164.122.9:80              Route   3      0          0         ',
+      '  -> 61.164.122.10:80             Route   3      0          0         ',
+      '',
+    ].join('\n'),
+  );
+});

@@ -137,6 +137,21 @@ function statusCodes(st: Statement, cx: Cx): (readonly [number, number])[] | und
   return out;
 }
 
+/** UDP_CHECK hex strings: words joined; with wildcards, `x` matches any nibble. */
+function hexWords(st: Statement, cx: Cx, wildcards: boolean): string | undefined {
+  const hex = st.args.map((w) => w.text).join('');
+  const ok = wildcards ? /^[0-9a-fA-Fx]*$/ : /^[0-9a-fA-F]*$/;
+  if (hex === '' || !ok.test(hex) || hex.length % 2 !== 0) {
+    cx.sink.error(
+      'CFG_INVALID_VALUE',
+      st.args[0]?.at ?? st.keyword.at,
+      `invalid ${st.keyword.text} '${st.args.map((w) => w.text).join(' ')}': expected an even number of hexadecimal digits${wildcards ? ' (x matches any digit)' : ''}`,
+    );
+    return undefined;
+  }
+  return hex.toLowerCase();
+}
+
 type UrlDraft = Draft<HttpUrl> & { regexOptions: string[] };
 const u = builders<UrlDraft>();
 
@@ -332,13 +347,22 @@ export const checkerBlocks: readonly BlockSpec<CheckerDraft>[] = [
   ),
   checkerBlock('UDP_CHECK', 'Send a datagram; fail on ICMP unreachable or a wrong reply.', [
     ...connection(),
-    b.text('payload', 'HEX', 'Bytes to send, in hexadecimal.', (d, v) => set('payload')(d, v)),
+    keyword<CheckerDraft>({
+      name: 'payload',
+      syntax: 'HEX ...',
+      doc: 'Bytes to send, in hexadecimal (spaces allowed).',
+      apply: (d, st, cx) => {
+        const hex = hexWords(st, cx, false);
+        if (hex !== undefined) d.fields.payload = hex;
+      },
+    }),
     keyword<CheckerDraft>({
       name: 'require_reply',
       syntax: '[HEX]',
       doc: 'A reply is needed (matching HEX; x is a nibble wildcard).',
       apply: (d, st, cx) => {
-        if (arity(st, cx, 0, 1, '[HEX]')) d.fields.requireReply = st.args[0]?.text ?? '';
+        const hex = st.args.length === 0 ? '' : hexWords(st, cx, true);
+        if (hex !== undefined) d.fields.requireReply = hex;
       },
     }),
     b.int('min_reply_length', 0, 65535, 'Shortest acceptable reply (0).', (d, v) =>

@@ -14,8 +14,12 @@ import { keyword, registerBlock, type BlockSpec, type Cx } from '../schema.js';
 import { arity, integer, ip, script, pos } from '../values.js';
 import { builders, compact, type Draft } from './common.js';
 
+// vrrp_script weight is -253..253; tracker lists allow -254..254; a track_file's multiplier
+// is any int (keepalived.conf(5)).
 const WEIGHT_MIN = -253;
 const WEIGHT_MAX = 253;
+const LIST_WEIGHT = 254;
+const INT_MAX = 2147483647;
 
 /** `weight W [reverse|no_reverse]` starting at index i of a list item's words. */
 function weightOf(
@@ -32,10 +36,10 @@ function weightOf(
     if (w.text === 'weight') {
       const v = words[i + 1];
       if (v === undefined) {
-        cx.sink.error('CFG_MISSING_ARGUMENT', w.at, "'weight' needs a number from -253 to 253");
+        cx.sink.error('CFG_MISSING_ARGUMENT', w.at, "'weight' needs a number from -254 to 254");
         return undefined;
       }
-      weight = integer(v, cx, WEIGHT_MIN, WEIGHT_MAX);
+      weight = integer(v, cx, -LIST_WEIGHT, LIST_WEIGHT);
       if (weight === undefined) return undefined;
       i++;
     } else if (w.text === 'reverse') reverse = true;
@@ -131,7 +135,10 @@ export const unicastPeerBlock: BlockSpec<TrackList<UnicastPeer>> = registerBlock
   },
 });
 
-export type ScriptDraft = Draft<VrrpScript>;
+export type ScriptDraft = Draft<VrrpScript> & {
+  user?: string | undefined;
+  group?: string | undefined;
+};
 const s = builders<ScriptDraft>();
 
 export const vrrpScriptBlock: BlockSpec<ScriptDraft> = registerBlock<ScriptDraft>({
@@ -172,9 +179,9 @@ export const vrrpScriptBlock: BlockSpec<ScriptDraft> = registerBlock<ScriptDraft
       syntax: 'USER [GROUP]',
       doc: 'User (and group) the script runs as.',
       apply: (d, st, cx) => {
-        if (!arity(st, cx, 1, 2, 'USER [GROUP]') || d.script === undefined) return;
-        const [user, group] = st.args.map((w) => w.text);
-        d.script = compact({ ...d.script, user, group });
+        if (!arity(st, cx, 1, 2, 'USER [GROUP]')) return;
+        // Kept apart and merged at the end: keepalived accepts `user` before `script`.
+        [d.user, d.group] = st.args.map((w) => w.text);
       },
     }),
     s.flag('init_fail', 'Start in the failed state.', (d, v) => (d.initFail = v)),
@@ -202,7 +209,11 @@ export function finishScript(d: ScriptDraft, st: Statement, cx: Cx): VrrpScript 
   return {
     at: pos(st.keyword.at),
     name,
-    script: d.script,
+    script: compact({
+      ...d.script,
+      user: d.user ?? d.script.user,
+      group: d.group ?? d.script.group,
+    }),
     interval: d.interval ?? 1,
     timeout: d.timeout ?? 0,
     weight: d.weight ?? 0,
@@ -228,7 +239,7 @@ export const trackFileBlock: BlockSpec<TrackFileDraft> = registerBlock<TrackFile
       doc: 'Multiplier of the file value (1).',
       apply: (d, st, cx) => {
         if (!arity(st, cx, 1, 2, '-253..253 [reverse]') || st.args[0] === undefined) return;
-        d.weight = integer(st.args[0], cx, WEIGHT_MIN, WEIGHT_MAX);
+        d.weight = integer(st.args[0], cx, -INT_MAX, INT_MAX);
         d.weightReverse = st.args[1]?.text === 'reverse';
       },
     }),

@@ -3,7 +3,14 @@
 // lvs_sched / lvs_method, nb_get_retry of retry, `persistence_timeout 0` means no persistence
 // (keepalived 2.2.7 rejects it), and nat_mask is accepted and ignored with a warning.
 
-import { bracketed, netmaskToPrefix, parseIp, parsePrefix } from '../../lib/inet.js';
+import {
+  bracketed,
+  ipv4ToNumber,
+  netmaskToPrefix,
+  numberToIpv4,
+  parseIp,
+  parsePrefix,
+} from '../../lib/inet.js';
 import {
   LVS_SCHEDULERS,
   type GlobalDefs,
@@ -235,7 +242,7 @@ export const virtualServerGroupBlock: BlockSpec<VsgDraft> = registerBlock<VsgDra
         cx.sink.error(
           'CFG_INVALID_ADDRESS',
           st.keyword.at,
-          `'${st.keyword.text}' is not an address, range (10.0.0.1-10 or 10.0.0.1-10.0.0.10) or prefix`,
+          `'${st.keyword.text}' is not an address, range (10.0.0.1-10 or 10.0.0.1-10.0.0.10) or IPv4 prefix`,
         );
         return;
       }
@@ -251,7 +258,14 @@ function groupRange(
   const dash = text.indexOf('-');
   if (dash < 0) {
     const p = parsePrefix(text);
-    return p === undefined ? undefined : { first: p.text, last: p.text, family: p.family };
+    if (p === undefined) return undefined;
+    if (p.family === 'inet6') {
+      // A whole IPv6 prefix is not expanded; only a host prefix names one address.
+      return p.prefixLength === 128 ? { first: p.text, last: p.text, family: p.family } : undefined;
+    }
+    const size = 2 ** (32 - p.prefixLength);
+    const base = ipv4ToNumber(p.text) - (ipv4ToNumber(p.text) % size);
+    return { first: numberToIpv4(base), last: numberToIpv4(base + size - 1), family: 'inet' };
   }
   const first = parseIp(text.slice(0, dash));
   const tail = text.slice(dash + 1);

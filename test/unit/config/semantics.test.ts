@@ -119,3 +119,39 @@ test('VRRP on lo is refused; more than 255 VIPs is a warning', () => {
     ['error:CFG_INVALID_VALUE', 'warning:CFG_OUT_OF_RANGE'],
   );
 });
+
+test('fixes from the examples review: script user order, weights, UDP hex, group prefixes, bare notify_deleted', () => {
+  const r = compile(
+    [
+      'global_defs {\n enable_script_security\n}',
+      'vrrp_script s {\n user nobody\n script "/bin/true"\n}',
+      'track_file f {\n file /tmp/f\n weight 1000\n}',
+      'vrrp_instance A {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.1\n }\n track_script {\n s weight 254\n }\n notify_deleted\n}',
+      'virtual_server_group G {\n 10.0.0.1/30 80\n}',
+      'virtual_server group G {\n real_server 10.1.0.1 80 {\n UDP_CHECK {\n payload Ab12f 3 456 546443123\n require_reply 0x 12\n }\n }\n}',
+    ].join('\n'),
+  );
+  assert.deepEqual(codes(r), []);
+  assert.equal(r.config.vrrpScripts[0]?.script.user, 'nobody');
+  assert.equal(r.config.trackFiles[0]?.weight, 1000);
+  assert.equal(r.config.vrrpInstances[0]?.trackScript[0]?.weight, 254);
+  assert.deepEqual(r.config.virtualServerGroups[0]?.members[0], {
+    kind: 'range',
+    first: '10.0.0.0',
+    last: '10.0.0.3',
+    family: 'inet',
+    port: 80,
+  });
+  const udp = r.config.virtualServers[0]?.realServers[0]?.checkers[0];
+  assert.ok(udp?.type === 'UDP_CHECK');
+  assert.equal(udp.payload, 'ab12f3456546443123');
+  assert.equal(udp.requireReply, '0x12');
+  assert.deepEqual(
+    codes(
+      compile(
+        'virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n UDP_CHECK {\n payload zz\n }\n }\n}\n',
+      ),
+    ),
+    ['CFG_INVALID_VALUE'],
+  );
+});

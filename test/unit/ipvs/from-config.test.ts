@@ -8,6 +8,7 @@ import {
   applyConfig,
   diffConfig,
   IpvsTable,
+  renderList,
   schedulerFactory,
   TCP_FLAG,
 } from '../../../src/ipvs/index.js';
@@ -51,6 +52,19 @@ test('seed000: rr over two real servers splits 10 connections 5/5, as ipvsadm -l
       ['192.168.138.3', 'route', 1, 5],
       ['192.168.138.4', 'route', 1, 5],
     ],
+  );
+  // The seed document's `ipvsadm -ln` (000_*.txt line 82), as ipvsadm 1.31 really prints it.
+  assert.equal(
+    renderList(table.snapshot()),
+    [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+      'TCP  192.168.138.200:80 rr',
+      '  -> 192.168.138.3:80             Route   1      5          0         ',
+      '  -> 192.168.138.4:80             Route   1      5          0         ',
+      '',
+    ].join('\n'),
   );
 });
 
