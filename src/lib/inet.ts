@@ -86,11 +86,15 @@ export function ipv6Bytes(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** RFC 5952 text: lower case, longest run (≥2) of zero words compressed, first on ties. */
+/**
+ * IPv6 text as glibc's inet_ntop writes it (so as keepalived and ipvsadm print it): lower-case
+ * hex, the first longest run of two or more zero words as `::`, and the IPv4-compatible
+ * (`::a.b.c.d`) and IPv4-mapped (`::ffff:a.b.c.d`) forms with a dotted tail.
+ */
 export function formatIpv6(bytes: Uint8Array): string {
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
+  let bestBase = -1;
   let bestLen = 0;
   for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
@@ -99,15 +103,27 @@ export function formatIpv6(bytes: Uint8Array): string {
     }
     let j = i;
     while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
+    if (j - i >= 2 && j - i > bestLen) {
+      bestBase = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+      out += `${bytes[12] ?? 0}.${bytes[13] ?? 0}.${bytes[14] ?? 0}.${bytes[15] ?? 0}`;
+      return out;
+    }
+    out += (words[i] ?? 0).toString(16);
+  }
+  if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
+  return out;
 }
 
 /** `[addr]` brackets for IPv6 where a port follows, as keepalived and ipvsadm print it. */

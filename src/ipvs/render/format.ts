@@ -2,7 +2,7 @@
 // padding, ipvsadm's "largenum" K/M/G/T abbreviation, addresses as glibc's inet_ntop prints
 // them, and the `mm:ss` expiry column. Kept apart so each renderer reads like its printf spec.
 
-import { ipv6Bytes } from '../../lib/inet.js';
+import { ipv6Bytes, formatIpv6 } from '../../lib/inet.js';
 
 /** `%-Ns` / `%-Nu` / `%-Nd`: left-justified, padded with spaces, never truncated. */
 export function left(value: string | number, width: number): string {
@@ -50,39 +50,7 @@ export function uint(n: number): string {
 export function ntop(address: string): string {
   if (!address.includes(':')) return address;
   const bytes = ipv6Bytes(address);
-  if (bytes === undefined) return address;
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestBase = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i >= 2 && j - i > bestLen) {
-      bestBase = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      out += `${bytes[12] ?? 0}.${bytes[13] ?? 0}.${bytes[14] ?? 0}.${bytes[15] ?? 0}`;
-      return out;
-    }
-    out += (words[i] ?? 0).toString(16);
-  }
-  if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
-  return out;
+  return bytes === undefined ? address : formatIpv6(bytes);
 }
 
 /** `addr:port` in numeric form: IPv6 in brackets (ipvsadm's addrport_to_anyname with -n). */
