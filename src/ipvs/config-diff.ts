@@ -2,11 +2,12 @@
 // compare two compiled configurations by the stable keys of virtual servers (`tcp:VIP:port`,
 // `fwmark:N`) and real servers (`address|port`) and produce add / edit / remove / keep steps.
 // `applyPlan` executes them so untouched services, destinations and their connections are never
-// disturbed; `applyConfig` is the plan from nothing. Virtual server groups are not expanded yet.
+// disturbed; `applyConfig` is the plan from nothing. A `virtual_server group` becomes one service per
+// member address or mark (config-map.ts).
 
 import type { Config, VirtualServer } from '../config/model.js';
 import { isDeepStrictEqual } from 'node:util';
-import { destKeyOf, destSpecOf, serviceSpecOf } from './config-map.js';
+import { destKeyOf, destSpecOf, serviceKeysOf, serviceSpecOf } from './config-map.js';
 import { serviceId, type DestSpec, type ServiceSpec } from './services.js';
 import type { Timeouts } from './snapshot.js';
 import type { IpvsTable } from './table.js';
@@ -21,7 +22,7 @@ export interface DestPlan {
 
 export interface ServicePlan {
   readonly action: PlanAction;
-  /** VirtualServer.key. */
+  /** VirtualServer.key, or for a group one id per member address or mark. */
   readonly key: string;
   readonly spec: ServiceSpec;
   readonly dests: readonly DestPlan[];
@@ -31,7 +32,7 @@ export interface ConfigPlan {
   readonly services: readonly ServicePlan[];
   /** `--set` values from global_defs lvs_timeouts (0 = keep). */
   readonly timeouts: Timeouts;
-  /** Virtual servers the plan does not cover (groups), by key. */
+  /** Virtual servers the plan cannot cover (unknown group, unexpandable range), by key. */
   readonly skipped: readonly string[];
 }
 
@@ -44,12 +45,13 @@ function compile(config: Config | undefined): { byKey: Map<string, Compiled>; sk
   const byKey = new Map<string, Compiled>();
   const skipped: string[] = [];
   for (const vs of config?.virtualServers ?? []) {
-    const spec = serviceSpecOf(vs);
-    if (spec === undefined) {
+    const services = serviceKeysOf(vs, config?.virtualServerGroups ?? []);
+    if (services === undefined) {
       skipped.push(vs.key);
       continue;
     }
-    byKey.set(vs.key, { spec, dests: destsOf(vs) });
+    const dests = destsOf(vs);
+    for (const s of services) byKey.set(s.id, { spec: serviceSpecOf(vs, s.key), dests });
   }
   return { byKey, skipped };
 }

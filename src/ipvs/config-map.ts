@@ -4,8 +4,8 @@
 // service's persistence; sched flags → SCHED1..3 and ops; a real server without a port →
 // port 0 (the client's destination port is used).
 
-import type { LvsMethod, RealServer, VirtualServer } from '../config/model.js';
-import { netmaskToPrefix } from '../lib/inet.js';
+import type { LvsMethod, RealServer, VirtualServer, VirtualServerGroup } from '../config/model.js';
+import { bracketed, ipv4ToNumber, netmaskToPrefix, numberToIpv4 } from '../lib/inet.js';
 import type { DestSpec, ServiceKey, ServiceSpec } from './services.js';
 import type { ForwardMethod } from './snapshot.js';
 
@@ -20,23 +20,63 @@ export function forwardMethod(m: LvsMethod): ForwardMethod {
   }
 }
 
-/** The table key of an ip or fwmark virtual server; undefined for groups (not expanded yet). */
-export function serviceKeyOf(vs: VirtualServer): ServiceKey | undefined {
+/** One table service of a virtual server, with its stable reload key. */
+export interface ExpandedService {
+  /** `tcp:10.0.0.1:80`, `fwmark:5`; for groups one per member address. */
+  readonly id: string;
+  readonly key: ServiceKey;
+}
+
+/** A group's IPv4 range may not expand into more services than this. */
+export const MAX_GROUP_ADDRESSES = 65536;
+
+/**
+ * The table services of a virtual server: one for an address or fwmark service; for
+ * `virtual_server group NAME`, one per address of each range member (with the member's port,
+ * or the virtual server's when the member has none) and one per fwmark member, as keepalived
+ * programs them. Undefined when a group is unknown or a range cannot be expanded (IPv6
+ * ranges, or more than MAX_GROUP_ADDRESSES addresses).
+ */
+export function serviceKeysOf(
+  vs: VirtualServer,
+  groups: readonly VirtualServerGroup[],
+): ExpandedService[] | undefined {
   const a = vs.address;
+  const ipKey = (family: 'inet' | 'inet6', address: string, port: number): ExpandedService => ({
+    id: `${vs.protocol.toLowerCase()}:${bracketed(address)}:${port}`,
+    key: { kind: 'ip', protocol: vs.protocol, family, address, port },
+  });
+  const markKey = (fwmark: number, family: 'inet' | 'inet6'): ExpandedService => ({
+    id: `fwmark:${fwmark}${family === 'inet6' ? ':inet6' : ''}`,
+    key: { kind: 'fwmark', family, fwmark },
+  });
   switch (a.kind) {
     case 'ip':
-      return {
-        kind: 'ip',
-        protocol: vs.protocol,
-        family: a.family,
-        address: a.address,
-        port: a.port ?? 0,
-      };
+      return [{ id: vs.key, key: ipKey(a.family, a.address, a.port ?? 0).key }];
     case 'fwmark':
-      return { kind: 'fwmark', family: a.family ?? vs.ipFamily ?? 'inet', fwmark: a.fwmark };
-    case 'group':
-      // TODO(ipvs-table): expand virtual_server_group members into one service each.
-      return undefined;
+      return [{ id: vs.key, key: markKey(a.fwmark, a.family ?? vs.ipFamily ?? 'inet').key }];
+    case 'group': {
+      const group = groups.find((g) => g.name === a.name);
+      if (group === undefined) return undefined;
+      const out: ExpandedService[] = [];
+      for (const m of group.members) {
+        if (m.kind === 'fwmark') {
+          out.push(markKey(m.fwmark, m.family ?? vs.ipFamily ?? 'inet'));
+          continue;
+        }
+        const port = m.port ?? 0;
+        if (m.first === m.last) {
+          out.push(ipKey(m.family, m.first, port));
+          continue;
+        }
+        if (m.family !== 'inet') return undefined;
+        const first = ipv4ToNumber(m.first);
+        const last = ipv4ToNumber(m.last);
+        if (last < first || last - first >= MAX_GROUP_ADDRESSES) return undefined;
+        for (let n = first; n <= last; n++) out.push(ipKey('inet', numberToIpv4(n), port));
+      }
+      return out;
+    }
   }
 }
 
@@ -47,9 +87,7 @@ function granularity(text: string | undefined): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-export function serviceSpecOf(vs: VirtualServer): ServiceSpec | undefined {
-  const key = serviceKeyOf(vs);
-  if (key === undefined) return undefined;
+export function serviceSpecOf(vs: VirtualServer, key: ServiceKey): ServiceSpec {
   const f = vs.schedFlags;
   const netmask = granularity(vs.persistenceGranularity);
   return {

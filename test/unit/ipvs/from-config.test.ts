@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compileConfig } from '../../../src/config/index.js';
+import { compileConfig, memoryFs } from '../../../src/config/index.js';
 import {
   applyConfig,
   diffConfig,
@@ -94,4 +94,24 @@ test('reloading the same configuration changes nothing', () => {
     plan.services.every((s) => s.action === 'keep'),
     JSON.stringify(plan.services.map((s) => s.action)),
   );
+});
+
+test('virtual_server group expands into one service per member', () => {
+  const r = compileConfig('/k.conf', {
+    hostname: 'h',
+    user: 'u',
+    fs: memoryFs({
+      '/k.conf':
+        'virtual_server_group G {\n 10.0.0.1-3 80\n 10.0.1.9\n fwmark 7\n}\nvirtual_server group G {\n lvs_sched rr\n real_server 10.9.0.1 80 {\n }\n}\n',
+    }),
+  });
+  assert.ok(r.ok, JSON.stringify(r.diagnostics));
+  const table = new IpvsTable({ now: () => 0, schedulers: schedulerFactory });
+  const plan = applyConfig(table, r.config);
+  assert.deepEqual(plan.skipped, []);
+  assert.deepEqual(
+    plan.services.map((s) => s.key),
+    ['tcp:10.0.0.1:80', 'tcp:10.0.0.2:80', 'tcp:10.0.0.3:80', 'tcp:10.0.1.9:0', 'fwmark:7'],
+  );
+  assert.equal(table.snapshot().services.length, 5);
 });
