@@ -5,7 +5,7 @@
 
 import { hostname as osHostname, userInfo } from 'node:os';
 import { nodeFs, type ConfigFs } from './config-fs.js';
-import { DiagnosticSink, sortDiagnostics, type Diagnostic, type Source } from './diagnostics.js';
+import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { finishGlobal } from './keywords/global.js';
 import { finishSyncGroup } from './keywords/sync-group.js';
 import { misplacedHint, topLevel } from './keywords/top.js';
@@ -58,9 +58,6 @@ export function compileConfig(path: string, opts: CompileOptions = {}): CompileR
     random: opts.random ?? Math.random,
     env: opts.env ?? process.env,
   });
-  const sources = new Map<string, Source>();
-  for (const t of read.tokens)
-    if (!sources.has(t.at.source.path)) sources.set(t.at.source.path, t.at.source);
 
   const tree = parseBlocks(read.tokens, sink);
   const cx: Cx = { sink, hostname, interfaces: opts.interfaces };
@@ -97,7 +94,7 @@ export function compileConfig(path: string, opts: CompileOptions = {}): CompileR
     ),
   };
   const validated = read.mainRead
-    ? validate(config, { sink, interfaces: opts.interfaces, sources })
+    ? validate(config, { sink, interfaces: opts.interfaces, sources: read.sources })
     : config;
   return {
     ok: sink.errorCount === 0,

@@ -58,7 +58,7 @@ export function preprocessLine(pp: Preprocessor, line: SrcLine, cx: LineCx): Out
   }
   const cond = conditional(pp, line);
   if (cond === undefined) return [];
-  return expandLine(pp, cond.line, cond.expanded, cx, 0);
+  return expandLine(pp, cond.line, cond.expanded, cx);
 }
 
 function conditional(pp: Preprocessor, line: SrcLine): OutLine | undefined {
@@ -72,18 +72,12 @@ function conditional(pp: Preprocessor, line: SrcLine): OutLine | undefined {
   return match !== (negate === '^') ? { line: rest, expanded: true } : undefined;
 }
 
-function expandLine(
-  pp: Preprocessor,
-  line: SrcLine,
-  expanded: boolean,
-  cx: LineCx,
-  depth: number,
-): OutLine[] {
+function expandLine(pp: Preprocessor, line: SrcLine, expanded: boolean, cx: LineCx): OutLine[] {
   if (line.text.startsWith('$') && /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(line.text)) {
     define(pp, line, cx);
     return [];
   }
-  if (/^~(SEQx?|LST)\(/.test(line.text)) return sequence(pp, line, cx, depth);
+  if (/^~(SEQx?|LST)\(/.test(line.text)) return sequence(pp, line, cx);
   const lines = substitute(pp, line, cx);
   const changed = lines.length !== 1 || lines[0]?.text !== line.text;
   return lines.flatMap((l) => {
@@ -217,7 +211,7 @@ function lookup(
   }
 }
 
-function sequence(pp: Preprocessor, line: SrcLine, cx: LineCx, depth: number): OutLine[] {
+function sequence(pp: Preprocessor, line: SrcLine, cx: LineCx): OutLine[] {
   const at = { source: cx.source, line: cx.lineNo, column: colAt(line, 0) };
   const open = line.text.indexOf('(');
   const close = matchingParen(line.text, open);
@@ -240,7 +234,7 @@ function sequence(pp: Preprocessor, line: SrcLine, cx: LineCx, depth: number): O
       saved.set(name, pp.defs.get(name));
       pp.defs.set(name, [value]);
     }
-    for (const l of expandLine(pp, rest, true, cx, depth + 1)) out.push({ ...l, expanded: true });
+    for (const l of expandLine(pp, rest, true, cx)) out.push({ ...l, expanded: true });
     for (const [name, value] of saved) {
       if (value === undefined) pp.defs.delete(name);
       else pp.defs.set(name, value);

@@ -33,11 +33,12 @@ export interface ReadResult {
   readonly tokens: readonly Token[];
   /** Every file read, main file first. */
   readonly files: readonly string[];
+  /** Every file read, by path, with its include chain (for diagnostics on model positions). */
+  readonly sources: ReadonlyMap<string, Source>;
   /** False when the main file itself could not be read. */
   readonly mainRead: boolean;
 }
 
-const INCLUDES = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
 const STRICT_INCLUDES = new Set(['includer', 'includem', 'includea']);
 const MAX_DEPTH = 32;
 
@@ -45,6 +46,7 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
   const pp = createPreprocessor(opts);
   const tokens: Token[] = [];
   const files: string[] = [];
+  const sources = new Map<string, Source>();
   const stack: string[] = [];
   let logical = 0;
 
@@ -70,6 +72,7 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
       return false;
     }
     files.push(source.path);
+    if (!sources.has(source.path)) sources.set(source.path, source);
     stack.push(opts.fs.realpath(source.path));
     const dir = dirname(source.path);
     const physical = text.split(/\r?\n/);
@@ -90,9 +93,8 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
         // `include` is recognised on the raw line, before braces are split off, so that a
         // pattern such as {a,b}.conf stays one word (keepalived does the same).
         const inc = /^(include[rmwba]?)(?=\s|$)/.exec(out.line.text);
-        if (inc !== null && INCLUDES.has(inc[1] ?? '')) {
+        if (inc !== null) {
           const kw = tokenize(slice(out.line, 0, inc[0].length), source, lineNo, ++logical)[0];
-          const rest = tokenize(slice(out.line, inc[0].length), source, lineNo, logical);
           if (kw?.kind !== 'word') continue;
           if (out.expanded) {
             opts.sink.error(
@@ -101,12 +103,7 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
               `'${kw.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
             );
           } else {
-            include(
-              kw,
-              patternWords(slice(out.line, inc[0].length), source, lineNo, logical),
-              rest,
-              dir,
-            );
+            include(kw, patternWords(slice(out.line, inc[0].length), source, lineNo, logical), dir);
           }
           continue;
         }
@@ -123,17 +120,12 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
     return true;
   };
 
-  const include = (
-    kw: Word,
-    words: readonly Word[],
-    tokensAfter: readonly Token[],
-    dir: string,
-  ): void => {
-    if (words.length === 0 || tokensAfter.length === 0) {
+  const include = (kw: Word, words: readonly Word[], dir: string): void => {
+    if (words.length === 0) {
       opts.sink.error(
         'CFG_INCLUDE_MISSING_PATTERN',
         kw.at,
-        `'${kw.text}' needs one file name or pattern (braces and extra words are not allowed)`,
+        `'${kw.text}' needs a file name or pattern`,
       );
       return;
     }
@@ -178,7 +170,7 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
   };
 
   const mainRead = readFile({ path: mainPath });
-  return { tokens, files, mainRead };
+  return { tokens, files, sources, mainRead };
 }
 
 function describeErrno(code: string): string {

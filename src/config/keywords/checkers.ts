@@ -17,7 +17,7 @@ import {
   type Keyword,
 } from '../schema.js';
 import { arity, integer, pos } from '../values.js';
-import { builders, compact, type Draft } from './common.js';
+import { builders, compact, timingKeywords, type Draft } from './common.js';
 
 /** Everything any checker may set; the type decides which keywords exist. */
 export interface CheckerDraft extends Draft<CheckerCommon> {
@@ -35,51 +35,7 @@ const set =
 
 function timing(): Keyword<CheckerDraft>[] {
   return [
-    b.seconds(
-      'connect_timeout',
-      0.001,
-      3600,
-      'Seconds allowed for one attempt (inherited, 5).',
-      (d, v) => (d.connectTimeout = v),
-    ),
-    b.int(
-      'retry',
-      0,
-      1000,
-      'Retries before the server is declared down.',
-      (d, v) => (d.retry = v),
-      {
-        aliases: [
-          {
-            name: 'nb_get_retry',
-            message: "'nb_get_retry' is the old name of 'retry'",
-            severity: 'note',
-          },
-        ],
-      },
-    ),
-    b.seconds(
-      'delay_before_retry',
-      0,
-      3600,
-      'Seconds between retries.',
-      (d, v) => (d.delayBeforeRetry = v),
-    ),
-    b.seconds(
-      'warmup',
-      0,
-      86400,
-      'Random delay (0..N s) before the first check (delay_loop).',
-      (d, v) => (d.warmup = v),
-    ),
-    b.seconds(
-      'delay_loop',
-      0.001,
-      86400,
-      'Seconds between checks (inherited, 60).',
-      (d, v) => (d.delayLoop = v),
-    ),
-    b.flag('alpha', 'Start with the server down until a check passes.', (d, v) => (d.alpha = v)),
+    ...timingKeywords<CheckerDraft>(),
     b.flag('log_all_failures', 'Log every failed attempt.', (d, v) => (d.logAllFailures = v)),
   ];
 }

@@ -183,3 +183,68 @@ export function builders<D>(): {
 } {
   return { int, seconds, flag, text, address, choice, command };
 }
+
+/** The checker timing fields; set in a checker, or as defaults in real_server / virtual_server. */
+export interface CheckTiming {
+  connectTimeout?: number | undefined;
+  delayLoop?: number | undefined;
+  retry?: number | undefined;
+  delayBeforeRetry?: number | undefined;
+  warmup?: number | undefined;
+  alpha?: boolean | undefined;
+}
+
+/**
+ * connect_timeout, delay_loop, retry (old name nb_get_retry), delay_before_retry, warmup and
+ * alpha: one definition for checkers and for the defaults their servers hand down.
+ */
+export function timingKeywords<D extends CheckTiming>(): Keyword<D>[] {
+  const b = builders<D>();
+  return [
+    b.seconds(
+      'connect_timeout',
+      0.001,
+      3600,
+      'Seconds allowed for one check attempt (5).',
+      (d, v) => (d.connectTimeout = v),
+    ),
+    b.seconds(
+      'delay_loop',
+      0.001,
+      86400,
+      'Seconds between checks (60).',
+      (d, v) => (d.delayLoop = v),
+    ),
+    b.int(
+      'retry',
+      0,
+      1000,
+      'Retries before a server is declared down (per checker type).',
+      (d, v) => (d.retry = v),
+      {
+        aliases: [
+          {
+            name: 'nb_get_retry',
+            message: "'nb_get_retry' is the old name of 'retry'",
+            severity: 'note',
+          },
+        ],
+      },
+    ),
+    b.seconds(
+      'delay_before_retry',
+      0,
+      3600,
+      'Seconds between retries.',
+      (d, v) => (d.delayBeforeRetry = v),
+    ),
+    b.seconds(
+      'warmup',
+      0,
+      86400,
+      'Random delay (0..N s) before the first check (delay_loop).',
+      (d, v) => (d.warmup = v),
+    ),
+    b.flag('alpha', 'Start with the server down until a check passes.', (d, v) => (d.alpha = v)),
+  ];
+}

@@ -14,16 +14,10 @@ import {
 } from '../schema.js';
 import { arity, integer, oneOf } from '../values.js';
 import { checkerBlocks, type CheckerDraft } from './checkers.js';
-import { builders, compact } from './common.js';
+import { builders, compact, timingKeywords, type CheckTiming } from './common.js';
 
 /** Values a virtual_server or real_server hands down to its checkers. */
-export interface Inheritable {
-  connectTimeout?: number | undefined;
-  delayLoop?: number | undefined;
-  retry?: number | undefined;
-  delayBeforeRetry?: number | undefined;
-  warmup?: number | undefined;
-  alpha?: boolean | undefined;
+export interface Inheritable extends CheckTiming {
   inhibitOnFailure?: boolean | undefined;
   virtualhost?: string | undefined;
   smtpAlert?: boolean | undefined;
@@ -34,44 +28,7 @@ export interface Inheritable {
 export function inheritableKeywords<D extends Inheritable>(): Keyword<D>[] {
   const b = builders<D>();
   return [
-    b.seconds(
-      'connect_timeout',
-      0.001,
-      3600,
-      'Default seconds allowed per check attempt (5).',
-      (d, v) => (d.connectTimeout = v),
-    ),
-    b.seconds(
-      'delay_loop',
-      0.001,
-      86400,
-      'Default seconds between checks (60).',
-      (d, v) => (d.delayLoop = v),
-    ),
-    b.int('retry', 0, 1000, 'Default checker retries.', (d, v) => (d.retry = v), {
-      aliases: [
-        {
-          name: 'nb_get_retry',
-          message: "'nb_get_retry' is the old name of 'retry'",
-          severity: 'note',
-        },
-      ],
-    }),
-    b.seconds(
-      'delay_before_retry',
-      0,
-      3600,
-      'Default seconds between retries.',
-      (d, v) => (d.delayBeforeRetry = v),
-    ),
-    b.seconds(
-      'warmup',
-      0,
-      86400,
-      'Default random delay before the first check.',
-      (d, v) => (d.warmup = v),
-    ),
-    b.flag('alpha', 'Servers start down until a check passes.', (d, v) => (d.alpha = v)),
+    ...timingKeywords<D>(),
     b.flag(
       'inhibit_on_failure',
       'Set weight 0 on failure instead of removing the server.',
