@@ -185,6 +185,7 @@ export function expireEntry(st: TableState, id: number, forced: boolean): boolea
   st.addrs.release(s.caddr[id] ?? 0, v6);
   st.addrs.release(s.vaddr[id] ?? 0, v6 && (flags & CONN_FLAG.VMARK) === 0);
   s.free(id);
+  st.onRelease?.(id);
   return true;
 }
 

@@ -79,6 +79,12 @@ export interface TableOptions {
   readonly sloppyTcp?: boolean;
   /** Connection entries to allocate up front (grows by doubling). */
   readonly initialCapacity?: number;
+  /**
+   * Called as an entry leaves the table (timer, reuse, expire_nodest_conn flush), before its id
+   * can be reused: a proxy data plane closes the sockets it relays for that connection. It must
+   * not call back into the table synchronously.
+   */
+  readonly onRelease?: (conn: number) => void;
 }
 
 export interface Sysctls {
@@ -105,6 +111,7 @@ export interface TableState {
   readonly timeouts: TimeoutTable;
   readonly totals: Stats;
   nextEstimate: number;
+  readonly onRelease: ((conn: number) => void) | undefined;
 }
 
 export function trashKey(svcId: string, address: string, port: number): string {

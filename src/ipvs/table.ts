@@ -71,6 +71,7 @@ export class IpvsTable {
       timeouts: defaultTimeoutTable(),
       totals: newStats(),
       nextEstimate: now + ESTIMATOR_PERIOD_MS,
+      onRelease: options.onRelease,
     };
   }
 
