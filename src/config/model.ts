@@ -434,6 +434,9 @@ export type VirtualServerAddress =
   | { readonly kind: 'fwmark'; readonly fwmark: number; readonly family?: Family }
   | { readonly kind: 'group'; readonly name: string };
 
+export const PROXY_PROTOCOL_VERSIONS = ['v1', 'v2'] as const;
+export type ProxyProtocolVersion = (typeof PROXY_PROTOCOL_VERSIONS)[number];
+
 export interface VirtualServer {
   readonly at: Position;
   /** Stable identity for reload diffs: `tcp:10.0.0.1:80`, `fwmark:5`, `group:NAME`. */
@@ -461,6 +464,8 @@ export interface VirtualServer {
   readonly quorumDown?: ScriptSpec;
   readonly sorryServer?: SorryServer;
   readonly sorryServerInhibit: boolean;
+  /** tandem extension: PROXY protocol header towards real servers (proxy data plane only). */
+  readonly proxyProtocol?: ProxyProtocolVersion;
   readonly smtpAlert?: boolean;
   readonly realServers: readonly RealServer[];
 }

@@ -18,6 +18,8 @@ export interface DaemonArgs {
   readonly pidFile?: string;
   readonly dataplane?: string;
   readonly control?: string;
+  /** `--sysctl net.ipv4.vs.NAME=VALUE`, repeatable. */
+  readonly sysctls: readonly string[];
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -39,6 +41,7 @@ const OPTIONS = {
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
   control: { type: 'string' },
+  sysctl: { type: 'string', multiple: true },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -82,6 +85,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('pidFile', values.pid),
       ...opt('dataplane', values.dataplane),
       ...opt('control', values.control),
+      sysctls: values.sysctl ?? [],
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
       dumpTable: values['dump-table'] === true,
@@ -115,6 +119,9 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -p, --pid=FILE           pid file
       --dataplane=KIND     proxy | nft | ipvs | auto
       --control=PATH       control socket path
+      --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
+                           net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
+                           conn_reuse_mode, sloppy_tcp); default: the host's values
   -v, --version            print the version and exit
   -h, --help               print this help and exit
 

@@ -13,6 +13,8 @@ import {
 } from '../../lib/inet.js';
 import {
   LVS_SCHEDULERS,
+  PROXY_PROTOCOL_VERSIONS,
+  type ProxyProtocolVersion,
   type GlobalDefs,
   type LvsSched,
   type RealServer,
@@ -62,6 +64,7 @@ export interface VirtualServerDraft extends Inheritable {
   sorryServer?: SorryServer | undefined;
   sorryServerMethod?: SorryServer['lvsMethod'] | undefined;
   sorryServerInhibit?: boolean | undefined;
+  proxyProtocol?: ProxyProtocolVersion | undefined;
   realServers: { draft: RealServerDraft; st: Statement }[];
 }
 
@@ -196,6 +199,13 @@ export const virtualServerBlock: BlockSpec<VirtualServerDraft> = registerBlock<V
       'sorry_server_inhibit',
       'Keep the sorry server at weight 0 instead of removing it.',
       (d, v) => (d.sorryServerInhibit = v),
+    ),
+    b.choice(
+      'proxy_protocol',
+      PROXY_PROTOCOL_VERSIONS,
+      'tandem extension: the proxy data plane opens each real-server connection with a PROXY protocol header (v1 text or v2 binary) carrying the client address.',
+      (d, v) => (d.proxyProtocol = v),
+      { status: 'extension' },
     ),
     ...inheritableKeywords<VirtualServerDraft>(),
     blockKeyword<VirtualServerDraft, RealServerDraft>({
@@ -413,6 +423,7 @@ export function finishVirtualServer(
         ? undefined
         : { ...d.sorryServer, lvsMethod: d.sorryServerMethod ?? d.lvsMethod ?? 'NAT' },
     sorryServerInhibit: d.sorryServerInhibit ?? false,
+    proxyProtocol: d.proxyProtocol,
     smtpAlert: d.smtpAlert,
     realServers,
   });

@@ -1,0 +1,139 @@
+// The running daemon: one process that owns the virtual server table and plugs every subsystem
+// into it — today the configuration and the proxy data plane; checkers, VRRP, the control socket
+// and notifications attach here as they arrive. Reload (SIGHUP) is keepalived's: compile the new
+// file, keep the old configuration if it has errors, otherwise apply the planned diff so untouched
+// services and their connections are never disturbed.
+
+import { compileConfig, formatDiagnostics, type Config } from '../config/index.js';
+import { ProxyDataPlane, type ServiceOptions } from '../dataplane/index.js';
+import {
+  applyPlan,
+  diffConfig,
+  IpvsTable,
+  schedulerFactory,
+  serviceKeysOf,
+  type ConfigPlan,
+  type Sysctls,
+} from '../ipvs/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
+import { hostInterfaces } from './host.js';
+
+/** How often timers and the 2 s rate estimator run. */
+const TICK_MS = 1000;
+
+export interface DaemonOptions {
+  readonly file: string;
+  readonly configId?: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly sysctls: Partial<Sysctls>;
+  readonly displayPath: (path: string) => string;
+  /** Where compiler diagnostics go (stderr). */
+  readonly diagnostics: (text: string) => void;
+}
+
+export function serviceOptions(config: Config): Map<string, ServiceOptions> {
+  const out = new Map<string, ServiceOptions>();
+  for (const vs of config.virtualServers) {
+    if (vs.proxyProtocol === undefined) continue;
+    for (const s of serviceKeysOf(vs, config.virtualServerGroups) ?? []) {
+      out.set(s.id, { proxyProtocol: vs.proxyProtocol });
+    }
+  }
+  return out;
+}
+
+export class Daemon {
+  readonly #opts: DaemonOptions;
+  readonly #log: Logger;
+  readonly table: IpvsTable;
+  readonly plane: ProxyDataPlane;
+  #config: Config | undefined;
+  #stopTick: (() => void) | undefined;
+
+  constructor(opts: DaemonOptions) {
+    this.#opts = opts;
+    this.#log = opts.log;
+    // The table tells the plane when an entry goes; the plane is made after the table.
+    const released = (id: number): void => this.plane.release(id);
+    this.table = new IpvsTable({
+      now: () => opts.clock.now(),
+      schedulers: schedulerFactory,
+      ...opts.sysctls,
+      onRelease: released,
+    });
+    this.plane = new ProxyDataPlane({
+      table: this.table,
+      log: opts.log.child({ subsys: 'proxy' }),
+    });
+  }
+
+  #compile(): Config | undefined {
+    const o = this.#opts;
+    const r = compileConfig(o.file, {
+      interfaces: hostInterfaces(),
+      ...(o.configId === undefined ? {} : { configId: o.configId }),
+    });
+    o.diagnostics(formatDiagnostics(r.diagnostics, { displayPath: o.displayPath }));
+    return r.ok ? r.config : undefined;
+  }
+
+  /** Load the configuration and start serving. False when the configuration has errors. */
+  start(): boolean {
+    const config = this.#compile();
+    if (config === undefined) return false;
+    this.#apply(config);
+    this.#stopTick = this.#opts.clock.every(TICK_MS, () => this.table.advance());
+    const s = this.table.snapshot();
+    this.#log.info(
+      {
+        file: this.#opts.displayPath(this.#opts.file),
+        services: s.services.length,
+        dests: s.services.reduce((n, v) => n + v.dests.length, 0),
+        dataplane: 'proxy',
+      },
+      'started',
+    );
+    return true;
+  }
+
+  #apply(config: Config): ConfigPlan {
+    const plan = diffConfig(this.#config, config);
+    applyPlan(this.table, plan);
+    for (const key of plan.skipped)
+      this.#log.warn({ vs: key }, 'virtual server not programmed (group cannot be expanded)');
+    this.#config = config;
+    this.sync();
+    return plan;
+  }
+
+  /** Bring the data plane in line with the table's service list. */
+  sync(): void {
+    const opts = this.#config === undefined ? new Map() : serviceOptions(this.#config);
+    this.plane.sync(this.table.snapshot().services, opts);
+  }
+
+  /** SIGHUP: re-read the file; a broken file leaves everything as it was. */
+  reload(): boolean {
+    this.#log.info({ file: this.#opts.displayPath(this.#opts.file) }, 'reloading');
+    const config = this.#compile();
+    if (config === undefined) {
+      this.#log.error({}, 'reload failed: configuration has errors; keeping the running one');
+      return false;
+    }
+    const plan = this.#apply(config);
+    const count = (a: string): number => plan.services.filter((s) => s.action === a).length;
+    this.#log.info(
+      { added: count('add'), edited: count('edit'), removed: count('remove'), kept: count('keep') },
+      'reloaded',
+    );
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopTick?.();
+    await this.plane.close();
+    this.#log.info({}, 'stopped');
+  }
+}
