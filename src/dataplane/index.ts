@@ -1,4 +1,6 @@
-// Public surface of the data planes (house style §1). Today: the userspace proxy.
+// Public surface of the data planes (house style §1). Today: the userspace proxy, and the
+// PROXY protocol codec its upstream connections use to tell real servers who the client was.
+
 export {
   ProxyDataPlane,
   listenerKey,
@@ -7,3 +9,19 @@ export {
   type ServiceOptions,
 } from './proxy/plane.js';
 export type { ProxyCounters } from './proxy/counters.js';
+export {
+  encodeProxyHeader,
+  encodeProxyV1,
+  encodeProxyV2,
+  decodeProxyHeader,
+  PROXY_V1_MAX_LENGTH,
+  PROXY_V2_HEADER_LENGTH,
+  PP2_TYPE,
+} from './proxy-protocol.js';
+export type {
+  ProxyVersion,
+  ProxyAddresses,
+  ProxyTlv,
+  ProxyInvalidReason,
+  ProxyDecodeResult,
+} from './proxy-protocol.js';

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   ERR_IPVS_NO_SCHEDULER: 'Scheduler or persistence engine not found',
   ERR_IPVS_OUT_OF_RANGE: 'Numerical result out of range',
   ERR_IPVS_INVALID: 'Invalid argument',
+  // Proxy data plane (src/dataplane).
+  ERR_PROXY_BAD_TLV: 'PROXY protocol v2 TLV type is not a byte, or the header exceeds 64 KiB',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
