@@ -18,6 +18,7 @@ import {
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { hostInterfaces } from './host.js';
+import { daemonStatus, type DaemonStatus } from './status.js';
 
 /** How often timers and the 2 s rate estimator run. */
 const TICK_MS = 1000;
@@ -129,6 +130,10 @@ export class Daemon {
       'reloaded',
     );
     return true;
+  }
+
+  status(): DaemonStatus {
+    return daemonStatus(this.table.snapshot(), this.plane.stats());
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,10 @@
-// Process lifecycle as keepalived's: SIGHUP reloads, SIGTERM and SIGINT stop cleanly (listeners
-// closed, relays ended) and exit 0; a second SIGTERM during shutdown exits at once. Unhandled
+// Process lifecycle as keepalived's: SIGHUP reloads, SIGUSR1 dumps the status, SIGTERM and SIGINT
+// stop cleanly (listeners closed, relays ended) and exit 0; a second signal exits at once. Unhandled
 // rejections are logged and fatal, since a daemon must not lose errors silently.
 
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../lib/log.js';
 import type { Daemon } from './daemon.js';
 
@@ -25,6 +28,16 @@ export function handleSignals(daemon: Daemon, log: Logger): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => daemon.reload());
+  // keepalived writes /tmp/keepalived.data on SIGUSR1; we write the same moment's status as JSON.
+  process.on('SIGUSR1', () => {
+    const path = join(tmpdir(), 'tandem.data');
+    try {
+      writeFileSync(path, `${JSON.stringify(daemon.status(), null, 2)}\n`);
+      log.info({ path }, 'status written');
+    } catch (err) {
+      log.error({ err, path }, 'cannot write status');
+    }
+  });
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection');
     process.exit(70);

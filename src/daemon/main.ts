@@ -55,6 +55,8 @@ function runDaemon(args: DaemonArgs, file: string): number {
     }
     Object.assign(sysctls, r.value);
   }
+  // A closed stdout (the log reader went away) must not take the daemon down.
+  process.stdout.on('error', () => undefined);
   const log = createLogger({
     level: args.logDetail ? 'debug' : 'info',
     write: streamSink(process.stdout),

@@ -2,7 +2,7 @@
 // reads its NDJSON log records: tests wait on records, never on log text or sleeps.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +16,8 @@ export interface RunningTandem {
   readonly stderr: () => string;
   readonly confPath: string;
   waitFor(pred: (r: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
+  /** SIGUSR1, then the status file the daemon wrote. */
+  status(): Promise<Record<string, unknown>>;
   /** Rewrite the configuration and send SIGHUP; resolves on the 'reloaded' record. */
   reload(conf: string): Promise<LogRecord>;
   stop(): Promise<number | null>;
@@ -28,7 +30,8 @@ export function startTandem(conf: string, args: readonly string[] = []): Running
   const proc = spawn(
     process.execPath,
     [TANDEM, '-n', '-l', '-C', '-f', confPath, '--dataplane', 'proxy', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // TMPDIR: where SIGUSR1 writes tandem.data, private to this run.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } },
   );
   const records: LogRecord[] = [];
   const waiters = new Set<() => void>();
@@ -85,6 +88,12 @@ export function startTandem(conf: string, args: readonly string[] = []): Running
     stderr: () => err,
     confPath,
     waitFor,
+    status: async () => {
+      const from = records.length;
+      proc.kill('SIGUSR1');
+      const r = await waitFor((x) => records.indexOf(x) >= from && x.msg === 'status written');
+      return JSON.parse(readFileSync(String(r.path), 'utf8')) as Record<string, unknown>;
+    },
     reload: async (text) => {
       writeFileSync(confPath, text);
       const from = records.length;

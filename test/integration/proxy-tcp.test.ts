@@ -154,6 +154,14 @@ test('weight 0 drains: held connections continue, new ones avoid the server', as
     assert.equal(r.msg, 'reloaded');
     assert.deepEqual(tally(await requests(port, 4)), { [rs[1]!.name]: 4 });
     for (const h of held) assert.equal(await closed(h.socket, 200), false);
+    const status = (await t.status()) as {
+      services: { dests: { address: string; draining: boolean; activeConns: number }[] }[];
+    };
+    const dests = status.services[0]!.dests;
+    assert.deepEqual(dests.map((d) => [d.address, d.draining]).sort(), [
+      [rs[0]!.address, true],
+      [rs[1]!.address, false],
+    ]);
     for (const h of held) h.socket.destroy();
   });
 });
@@ -184,5 +192,29 @@ test('a broken configuration on reload keeps the running one', async () => {
     const r = await t.reload('virtual_server {\n');
     assert.match(r.msg, /reload failed/);
     assert.deepEqual(tally(await requests(port, 2)), { [rs[0]!.name]: 1, [rs[1]!.name]: 1 });
+  });
+});
+
+test('a VIP this host does not hold yet is listened on at once (IP_FREEBIND), ready for failover', async () => {
+  // 192.0.2.0/24 is TEST-NET-1: never local here; nothing is sent to it.
+  const text = conf(18080).replace(
+    `virtual_server ${VIP} 18080`,
+    'virtual_server 192.0.2.77 18080',
+  );
+  await withTandem(text, async (t) => {
+    const rec = await t.waitFor((r) => r.msg === 'listening');
+    assert.equal(rec.address, '192.0.2.77');
+  });
+});
+
+test('an idle connection is closed when its table entry times out (lvs_timeouts tcp)', async () => {
+  const port = await freePort(VIP);
+  const text = `global_defs {\n    lvs_timeouts tcp 1 tcpfin 1 udp 1\n}\n${conf(port)}`;
+  await withTandem(text, async () => {
+    const h = await hold(port);
+    const started = performance.now();
+    assert.equal(await closed(h.socket, 4000), true);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 900 && elapsed < 3500, `closed after ${Math.round(elapsed)} ms`);
   });
 });

@@ -1,0 +1,63 @@
+// The daemon's state as plain data, for keepalived's SIGUSR1 dump (/tmp/keepalived.data; ours is
+// /tmp/tandem.data, JSON) until the control socket and status page serve it. Real servers at
+// weight 0 that still hold connections are marked draining: new connections avoid them while
+// existing ones finish.
+
+import type { ProxyPlaneStats } from '../dataplane/index.js';
+import type { TableSnapshot } from '../ipvs/index.js';
+
+export interface DestStatus {
+  readonly address: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly activeConns: number;
+  readonly inactConns: number;
+  /** Weight 0 with connections left: quiesced, finishing what it has. */
+  readonly draining: boolean;
+  readonly connectFailures: { refused: number; timeout: number; error: number };
+}
+
+export interface ServiceStatus {
+  readonly service: string;
+  readonly scheduler: string;
+  readonly dests: readonly DestStatus[];
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly dataplane: 'proxy';
+  readonly services: readonly ServiceStatus[];
+  readonly proxy: Omit<ProxyPlaneStats, 'failures'>;
+  readonly table: TableSnapshot;
+}
+
+export function daemonStatus(table: TableSnapshot, proxy: ProxyPlaneStats): DaemonStatus {
+  const services = table.services.map((s) => ({
+    service:
+      s.protocol === undefined
+        ? `FWM ${s.fwmark}`
+        : `${s.protocol} ${s.family === 'inet6' ? `[${s.address ?? ''}]` : (s.address ?? '')}:${s.port}`,
+    scheduler: s.scheduler,
+    dests: s.dests.map((d) => ({
+      address: d.address,
+      port: d.port,
+      weight: d.weight,
+      activeConns: d.activeConns,
+      inactConns: d.inactConns,
+      draining: d.weight === 0 && d.activeConns + d.inactConns > 0,
+      connectFailures: proxy.failures.get(`${d.address}:${d.port}`) ?? {
+        refused: 0,
+        timeout: 0,
+        error: 0,
+      },
+    })),
+  }));
+  const { counters, relays, udpFlows, listeners } = proxy;
+  return {
+    pid: process.pid,
+    dataplane: 'proxy',
+    services,
+    proxy: { counters, relays, udpFlows, listeners },
+    table,
+  };
+}
