@@ -6,6 +6,8 @@
 // the column of the `$` that produced it), so tokens stay traceable after preprocessing.
 
 import type { Location, Source } from './diagnostics.js';
+import type { Word } from './parser.js';
+import { CLOSE, OPEN, WORD, pushToken, type TokenStore } from './tokens.js';
 
 export interface SrcLine {
   readonly text: string;
@@ -14,15 +16,7 @@ export interface SrcLine {
   readonly offset?: number;
 }
 
-export interface Word {
-  readonly kind: 'word';
-  readonly text: string;
-  /** True when any part of the word was inside double quotes. */
-  readonly quoted: boolean;
-  readonly at: Location;
-  /** Logical-line number, so the parser can group the words of one statement. */
-  readonly line: number;
-}
+export type { Word };
 
 export interface Brace {
   readonly kind: 'open' | 'close';
@@ -179,4 +173,71 @@ export function tokenize(line: SrcLine, source: Source, lineNo: number, logical:
     tokens.push({ kind: 'word', text, quoted, at: at(start), line: logical });
   }
   return tokens;
+}
+
+export const EMPTY = 0;
+export const PLAIN = 1;
+export const SPECIAL = 2;
+
+/**
+ * The fast path for the lines most configs are made of: tokenizes text[start, end) straight
+ * into the store when it has nothing to decomment, unescape, preprocess or include (no
+ * `" \\ # ! $` or NUL, no astral character, not starting with `@`, `~` or `include`).
+ * Returns SPECIAL, having stored nothing, for any other line: the general path handles it.
+ */
+export function plainLine(
+  s: TokenStore,
+  text: string,
+  buf: number,
+  start: number,
+  end: number,
+  src: number,
+  lineNo: number,
+  logical: number,
+): typeof EMPTY | typeof PLAIN | typeof SPECIAL {
+  let i = start;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  if (i === end) return EMPTY;
+  const first = text.charCodeAt(i);
+  if (first === 64 || first === 126 || (first === 105 && text.startsWith('include', i))) {
+    return SPECIAL; // @, ~, include
+  }
+  const saved = s.count;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 123 || c === 125) {
+      pushToken(s, c === 123 ? OPEN : CLOSE, 0, 0, 0, src, lineNo, i - start + 1, logical);
+      i++;
+      continue;
+    }
+    let j = i;
+    for (; j < end; j++) {
+      const w = text.charCodeAt(j);
+      if (w === 32 || w === 9 || w === 123 || w === 125 || isSpace(w)) break;
+      if (isSpecial(w)) {
+        s.count = saved;
+        return SPECIAL;
+      }
+    }
+    pushToken(s, WORD, buf, i, j, src, lineNo, i - start + 1, logical);
+    i = j;
+  }
+  return PLAIN;
+}
+
+/** Characters that send a line to the general path: " # ! $ \\ NUL and high surrogates. */
+function isSpecial(c: number): boolean {
+  return (
+    c === 34 ||
+    c === 35 ||
+    c === 33 ||
+    c === 36 ||
+    c === 92 ||
+    c === 0 ||
+    (c >= 0xd800 && c <= 0xdbff)
+  );
 }

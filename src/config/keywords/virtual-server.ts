@@ -33,7 +33,7 @@ import {
   type Cx,
 } from '../schema.js';
 import { arity, integer, ip, oneOf, pos, port, timer } from '../values.js';
-import { finishChecker } from './checkers.js';
+import { finishChecker } from './finish-checker.js';
 import { builders, compact } from './common.js';
 import {
   inheritableKeywords,
