@@ -16,11 +16,11 @@ import { compact } from './common.js';
 export interface Inherited {
   readonly connectTimeout: number;
   readonly delayLoop: number;
-  readonly retry?: number;
-  readonly delayBeforeRetry?: number;
-  readonly warmup?: number;
+  readonly retry?: number | undefined;
+  readonly delayBeforeRetry?: number | undefined;
+  readonly warmup?: number | undefined;
   readonly alpha: boolean;
-  readonly virtualhost?: string;
+  readonly virtualhost?: string | undefined;
   readonly logAllFailures: boolean;
 }
 

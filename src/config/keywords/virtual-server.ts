@@ -449,9 +449,7 @@ function finishRealServer(
     virtualhost: d.virtualhost ?? vs.virtualhost,
     logAllFailures: g.checkerLogAllFailures,
   };
-  const checkers = d.checkers.flatMap(
-    (c) => finishChecker(c.draft, compact(inherited), cx, c.st) ?? [],
-  );
+  const checkers = d.checkers.flatMap((c) => finishChecker(c.draft, inherited, cx, c.st) ?? []);
   if (d.lthreshold !== undefined && d.uthreshold !== undefined && d.lthreshold > d.uthreshold) {
     cx.sink.error(
       'CFG_CONFLICT',
