@@ -33,10 +33,17 @@ const daemon = spawn(
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let ready = false;
+const notReady = setTimeout(() => {
+  console.error(
+    'demo: tandem did not start listening on 127.0.0.10:8080 within 10 s (see its log above)',
+  );
+  stop(1);
+}, 10_000);
 daemon.stdout.on('data', (d) => {
   process.stdout.write(d);
   if (!ready && d.toString().includes('"msg":"listening"')) {
     ready = true;
+    clearTimeout(notReady);
     if (process.env.DEMO_SMOKE === '1') void smoke();
     else
       process.stdout.write(

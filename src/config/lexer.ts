@@ -6,6 +6,8 @@
 // the column of the `$` that produced it), so tokens stay traceable after preprocessing.
 
 import type { Location, Source } from './diagnostics.js';
+import type { Word } from './parser.js';
+import { CLOSE, OPEN, WORD, pushToken, type TokenStore } from './tokens.js';
 
 export interface SrcLine {
   readonly text: string;
@@ -14,15 +16,7 @@ export interface SrcLine {
   readonly offset?: number;
 }
 
-export interface Word {
-  readonly kind: 'word';
-  readonly text: string;
-  /** True when any part of the word was inside double quotes. */
-  readonly quoted: boolean;
-  readonly at: Location;
-  /** Logical-line number, so the parser can group the words of one statement. */
-  readonly line: number;
-}
+export type { Word };
 
 export interface Brace {
   readonly kind: 'open' | 'close';
@@ -179,4 +173,76 @@ export function tokenize(line: SrcLine, source: Source, lineNo: number, logical:
     tokens.push({ kind: 'word', text, quoted, at: at(start), line: logical });
   }
   return tokens;
+}
+
+export const EMPTY = 0;
+export const PLAIN = 1;
+export const SPECIAL = 2;
+
+// Character classes of the fast path, by char code below 128: one table lookup per character
+// instead of calls (the scan runs over every character of the configuration, mostly before the
+// JIT has optimized it).
+const OTHER = 0;
+const SPACE = 1; // isSpace(): space \t \r \v \f
+const BRACE = 2;
+const STOP = 3; // " # ! $ \\ NUL: the line needs the general path
+const CLASS = new Uint8Array(128);
+for (const c of [32, 9, 13, 11, 12]) CLASS[c] = SPACE;
+for (const c of [123, 125]) CLASS[c] = BRACE;
+for (const c of [34, 35, 33, 36, 92, 0]) CLASS[c] = STOP;
+
+function classOf(c: number): number {
+  // A high surrogate starts an astral character, which takes the general path (columns).
+  return c < 128 ? (CLASS[c] ?? OTHER) : c >= 0xd800 && c <= 0xdbff ? STOP : OTHER;
+}
+
+/**
+ * The fast path for the lines most configs are made of: tokenizes text[start, end) straight
+ * into the store when it has nothing to decomment, unescape, preprocess or include (no
+ * `" \\ # ! $` or NUL, no astral character, not starting with `@`, `~` or `include`).
+ * Returns SPECIAL, having stored nothing, for any other line: the general path handles it.
+ */
+export function plainLine(
+  s: TokenStore,
+  text: string,
+  buf: number,
+  start: number,
+  end: number,
+  src: number,
+  lineNo: number,
+  logical: number,
+): typeof EMPTY | typeof PLAIN | typeof SPECIAL {
+  let i = start;
+  while (i < end && classOf(text.charCodeAt(i)) === SPACE) i++;
+  if (i === end) return EMPTY;
+  const first = text.charCodeAt(i);
+  if (first === 64 || first === 126 || (first === 105 && text.startsWith('include', i))) {
+    return SPECIAL; // @, ~, include
+  }
+  const saved = s.count;
+  while (i < end) {
+    const k = classOf(text.charCodeAt(i));
+    if (k === SPACE) {
+      i++;
+      continue;
+    }
+    if (k === BRACE) {
+      const kind = text.charCodeAt(i) === 123 ? OPEN : CLOSE;
+      pushToken(s, kind, 0, 0, 0, src, lineNo, i - start + 1, logical);
+      i++;
+      continue;
+    }
+    let j = i;
+    for (; j < end; j++) {
+      const w = classOf(text.charCodeAt(j));
+      if (w === SPACE || w === BRACE) break;
+      if (w === STOP) {
+        s.count = saved;
+        return SPECIAL;
+      }
+    }
+    pushToken(s, WORD, buf, i, j, src, lineNo, i - start + 1, logical);
+    i = j;
+  }
+  return PLAIN;
 }

@@ -15,14 +15,25 @@ import {
   colAt,
   decomment,
   isSpace,
+  plainLine,
+  PLAIN,
+  SPECIAL,
   slice,
   srcLine,
   tokenize,
   type SrcLine,
-  type Token,
   type Word,
 } from './lexer.js';
+
 import { createPreprocessor, preprocessLine, type PreprocessOptions } from './preprocess.js';
+import {
+  CLOSE,
+  OPEN,
+  createTokenStore,
+  pushToken,
+  pushWordText,
+  type TokenStore,
+} from './tokens.js';
 
 export interface ReadOptions extends PreprocessOptions {
   readonly fs: ConfigFs;
@@ -30,7 +41,7 @@ export interface ReadOptions extends PreprocessOptions {
 }
 
 export interface ReadResult {
-  readonly tokens: readonly Token[];
+  readonly tokens: TokenStore;
   /** Every file read, main file first. */
   readonly files: readonly string[];
   /** Every file read, by path, with its include chain (for diagnostics on model positions). */
@@ -44,7 +55,7 @@ const MAX_DEPTH = 32;
 
 export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
   const pp = createPreprocessor(opts);
-  const tokens: Token[] = [];
+  const tokens = createTokenStore();
   const files: string[] = [];
   const sources = new Map<string, Source>();
   const stack: string[] = [];
@@ -75,42 +86,26 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
     if (!sources.has(source.path)) sources.set(source.path, source);
     stack.push(opts.fs.realpath(source.path));
     const dir = dirname(source.path);
-    const physical = text.split(/\r?\n/);
-    if (physical[physical.length - 1] === '') physical.pop();
-    physical.forEach((raw, index) => {
-      const lineNo = index + 1;
-      const dc = decomment(srcLine(raw.replace(/\0/g, ' ')));
-      if (dc.unterminatedQuote !== undefined) {
-        opts.sink.error(
-          'CFG_UNTERMINATED_QUOTE',
-          { source, line: lineNo, column: colAt(srcLine(raw), dc.unterminatedQuote) },
-          "unterminated quote: the '\"' is never closed on this line",
-        );
-      }
-      if (dc.line.text === '') return;
-      const lx = { sink: opts.sink, source, lineNo, dir };
-      for (const out of preprocessLine(pp, dc.line, lx)) {
-        // `include` is recognised on the raw line, before braces are split off, so that a
-        // pattern such as {a,b}.conf stays one word (keepalived does the same).
-        const inc = /^(include[rmwba]?)(?=\s|$)/.exec(out.line.text);
-        if (inc !== null) {
-          const kw = tokenize(slice(out.line, 0, inc[0].length), source, lineNo, ++logical)[0];
-          if (kw?.kind !== 'word') continue;
-          if (out.expanded) {
-            opts.sink.error(
-              'CFG_INCLUDE_AFTER_EXPANSION',
-              kw.at,
-              `'${kw.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
-            );
-          } else {
-            include(kw, patternWords(slice(out.line, inc[0].length), source, lineNo, logical), dir);
-          }
+    const src = tokens.sources.push(source) - 1;
+    const buf = tokens.bufs.push(text) - 1;
+    // Physical lines end at \n (one \r before it is dropped); a final empty piece is no line.
+    let lineNo = 0;
+    for (let start = 0; start < text.length;) {
+      const nl = text.indexOf('\n', start);
+      let end = nl < 0 ? text.length : nl;
+      if (nl >= 0 && end > start && text.charCodeAt(end - 1) === 13) end--;
+      lineNo++;
+      if (pp.pending === undefined) {
+        const r = plainLine(tokens, text, buf, start, end, src, lineNo, logical + 1);
+        if (r === PLAIN) logical++;
+        if (r !== SPECIAL) {
+          start = nl < 0 ? text.length : nl + 1;
           continue;
         }
-        const lineTokens = tokenize(out.line, source, lineNo, ++logical);
-        tokens.push(...lineTokens);
       }
-    });
+      specialLine(text.slice(start, end), source, src, lineNo, dir);
+      start = nl < 0 ? text.length : nl + 1;
+    }
     if (pp.pending !== undefined) {
       // A multi-line definition that runs to the end of a file ends there.
       pp.defs.set(pp.pending.name, pp.pending.lines);
@@ -118,6 +113,55 @@ export function readConfig(mainPath: string, opts: ReadOptions): ReadResult {
     }
     stack.pop();
     return true;
+  };
+
+  /** A line that needs decommenting, preprocessing or include handling (the general path). */
+  const specialLine = (raw: string, source: Source, src: number, lineNo: number, dir: string) => {
+    const dc = decomment(srcLine(raw.replace(/\0/g, ' ')));
+    if (dc.unterminatedQuote !== undefined) {
+      opts.sink.error(
+        'CFG_UNTERMINATED_QUOTE',
+        { source, line: lineNo, column: colAt(srcLine(raw), dc.unterminatedQuote) },
+        "unterminated quote: the '\"' is never closed on this line",
+      );
+    }
+    if (dc.line.text === '') return;
+    const lx = { sink: opts.sink, source, lineNo, dir };
+    for (const out of preprocessLine(pp, dc.line, lx)) {
+      // `include` is recognised on the raw line, before braces are split off, so that a
+      // pattern such as {a,b}.conf stays one word (keepalived does the same).
+      const inc = /^(include[rmwba]?)(?=\s|$)/.exec(out.line.text);
+      if (inc !== null) {
+        const kw = tokenize(slice(out.line, 0, inc[0].length), source, lineNo, ++logical)[0];
+        if (kw?.kind !== 'word') continue;
+        if (out.expanded) {
+          opts.sink.error(
+            'CFG_INCLUDE_AFTER_EXPANSION',
+            kw.at,
+            `'${kw.text}' cannot be produced by @, $ or ~SEQ processing; write it on a plain line`,
+          );
+        } else {
+          include(kw, patternWords(slice(out.line, inc[0].length), source, lineNo, logical), dir);
+        }
+        continue;
+      }
+      for (const t of tokenize(out.line, source, lineNo, ++logical)) {
+        if (t.kind === 'word')
+          pushWordText(tokens, t.text, t.quoted, src, t.at.line, t.at.column, t.line);
+        else
+          pushToken(
+            tokens,
+            t.kind === 'open' ? OPEN : CLOSE,
+            0,
+            0,
+            0,
+            src,
+            t.at.line,
+            t.at.column,
+            t.line,
+          );
+      }
+    }
   };
 
   const include = (kw: Word, words: readonly Word[], dir: string): void => {

@@ -8,7 +8,7 @@
 
 import { closest } from '../lib/suggest.js';
 import type { DiagnosticSink, Location, Note } from './diagnostics.js';
-import type { Statement } from './parser.js';
+import type { Statement, Word } from './parser.js';
 
 export type KeywordStatus = 'supported' | 'extension' | 'ignored' | 'unsupported';
 
@@ -195,7 +195,10 @@ export function applyBlock<D>(
   ax: ApplyContext = {},
 ): void {
   const table = lookupTable(spec);
-  const seen = new Map<Keyword<D>, Location>();
+  // Keywords given so far and where; a short list, not a Map: most blocks have a few
+  // statements, and a large config has tens of thousands of blocks.
+  const seenKeywords: Keyword<D>[] = [];
+  const seenWords: Word[] = [];
   for (const st of body) {
     if (st.anonymous) continue;
     const word = st.keyword;
@@ -223,16 +226,20 @@ export function applyBlock<D>(
       report(cx, k.deprecated.severity, code, word.at, k.deprecated.message);
     }
     if (!checkBlock(st, k.block === 'required', cx)) continue;
-    const previous = seen.get(k);
+    const index = seenKeywords.indexOf(k);
+    const previous = index < 0 ? undefined : seenWords[index];
     if (previous !== undefined && !k.repeatable) {
       cx.sink.warning(
         'CFG_DUPLICATE_KEYWORD',
         word.at,
         `'${k.name}' is given again in this ${spec.name} block; this later value replaces the earlier one`,
-        [{ at: previous, message: `'${k.name}' was first given here` }],
+        [{ at: previous.at, message: `'${k.name}' was first given here` }],
       );
     }
-    seen.set(k, word.at);
+    if (index < 0) {
+      seenKeywords.push(k);
+      seenWords.push(word);
+    } else seenWords[index] = word;
     k.apply(draft, st, cx);
   }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // tandem's entry point: the configuration compiler (-t, --dump-config, --dump-table) and the
 // daemon (the default), which runs the configured virtual servers through a data plane.
+// The LVS table is imported only for --dump-table: `-t` is timed against keepalived's (bench/
+// config-parse), and every ES module loaded costs Node 20 start-up time.
 
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -10,14 +12,8 @@ import {
   summarize,
   type CompileResult,
 } from '../config/index.js';
-import { applyConfig, IpvsTable, renderList, schedulerFactory } from '../ipvs/index.js';
 import { VERSION } from '../lib/version.js';
-import { parseDaemonArgs, USAGE, type DaemonArgs } from './args.js';
-import { Daemon } from './daemon.js';
-import { handleSignals } from './lifecycle.js';
-import { hostSysctls, parseSysctlArg } from './sysctl.js';
-import { systemClock } from '../lib/clock.js';
-import { createLogger, streamSink } from '../lib/log.js';
+import { parseDaemonArgs, USAGE } from './args.js';
 import { hostInterfaces } from './host.js';
 
 const DEFAULT_FILES = ['/etc/keepalived/keepalived.conf', '/etc/tandem/keepalived.conf'];
@@ -34,51 +30,7 @@ function summary(r: CompileResult): string {
   return `${plural(c.vrrpInstances.length, 'vrrp_instance')}, ${plural(c.virtualServers.length, 'virtual_server')} with ${plural(rs, 'real_server')}`;
 }
 
-function runDaemon(args: DaemonArgs, file: string): number {
-  if (args.vrrpOnly) {
-    process.stderr.write('tandem: -P/--vrrp: the VRRP subsystem is not implemented yet\n');
-    return 2;
-  }
-  const kind = args.dataplane ?? 'auto';
-  if (kind !== 'proxy' && kind !== 'auto') {
-    process.stderr.write(
-      `tandem: --dataplane=${kind} is not implemented yet; use --dataplane=proxy\n`,
-    );
-    return 2;
-  }
-  const sysctls = hostSysctls();
-  for (const arg of args.sysctls) {
-    const r = parseSysctlArg(arg);
-    if (!r.ok) {
-      process.stderr.write(`tandem: ${r.message}\n`);
-      return 2;
-    }
-    Object.assign(sysctls, r.value);
-  }
-  // A closed stdout (the log reader went away) must not take the daemon down.
-  process.stdout.on('error', () => undefined);
-  const log = createLogger({
-    level: args.logDetail ? 'debug' : 'info',
-    write: streamSink(process.stdout),
-  });
-  const daemon = new Daemon({
-    file,
-    ...(args.configId === undefined ? {} : { configId: args.configId }),
-    log,
-    clock: systemClock,
-    sysctls,
-    displayPath,
-    diagnostics: (text) => process.stderr.write(text),
-  });
-  if (!daemon.start()) {
-    process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid; not starting\n`);
-    return 1;
-  }
-  handleSignals(daemon, log);
-  return 0;
-}
-
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseDaemonArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`tandem: ${parsed.message}\nTry 'tandem --help' for more information.\n`);
@@ -94,7 +46,10 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   const file = args.useFile ?? DEFAULT_FILES.find((f) => existsSync(f)) ?? DEFAULT_FILES[0] ?? '';
-  if (!args.configTest && !args.dumpConfig && !args.dumpTable) return runDaemon(args, file);
+  if (!args.configTest && !args.dumpConfig && !args.dumpTable) {
+    const { runDaemon } = await import('./run.js');
+    return runDaemon(args, file, displayPath);
+  }
   const result = compileConfig(file, {
     interfaces: hostInterfaces(),
     ...(args.configId === undefined ? {} : { configId: args.configId }),
@@ -102,6 +57,8 @@ function main(argv: readonly string[]): number {
   process.stderr.write(formatDiagnostics(result.diagnostics, { displayPath }));
   if (args.dumpConfig) process.stdout.write(`${JSON.stringify(result.config, null, 2)}\n`);
   if (args.dumpTable && result.ok) {
+    const { applyConfig, IpvsTable, renderList, schedulerFactory } =
+      await import('../ipvs/index.js');
     const table = new IpvsTable({ now: () => performance.now(), schedulers: schedulerFactory });
     applyConfig(table, result.config);
     process.stdout.write(renderList(table.snapshot()));
@@ -119,4 +76,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -15,8 +15,14 @@ export type Draft<T> = { -readonly [K in keyof T]?: T[K] | undefined };
  * the model's optional fields must be absent rather than undefined (exactOptionalPropertyTypes).
  */
 export function compact<T>(draft: { readonly [K in keyof T]?: T[K] | undefined }): T {
+  // for…in rather than Object.entries: no [key, value] pair per field (drafts are plain
+  // objects, so only own fields are enumerated).
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(draft)) if (v !== undefined) out[k] = v;
+  const src = draft as Record<string, unknown>;
+  for (const k in src) {
+    const v = src[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as T;
 }
 

@@ -35,7 +35,7 @@ import {
   type Cx,
 } from '../schema.js';
 import { arity, integer, ip, oneOf, pos, port, timer } from '../values.js';
-import { finishChecker } from './checkers.js';
+import { finishChecker } from './finish-checker.js';
 import { builders, compact } from './common.js';
 import {
   inheritableKeywords,
@@ -460,9 +460,7 @@ function finishRealServer(
     virtualhost: d.virtualhost ?? vs.virtualhost,
     logAllFailures: g.checkerLogAllFailures,
   };
-  const checkers = d.checkers.flatMap(
-    (c) => finishChecker(c.draft, compact(inherited), cx, c.st) ?? [],
-  );
+  const checkers = d.checkers.flatMap((c) => finishChecker(c.draft, inherited, cx, c.st) ?? []);
   if (d.lthreshold !== undefined && d.uthreshold !== undefined && d.lthreshold > d.uthreshold) {
     cx.sink.error(
       'CFG_CONFLICT',

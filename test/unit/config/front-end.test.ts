@@ -157,3 +157,30 @@ test('brace expansion in include patterns', () => {
   assert.equal(r.config.global.smtpHeloName, 'hx');
   assert.equal(r.config.global.routerId, 'ry');
 });
+
+test('plain lines and lines with comments give the same model and positions', () => {
+  // Lines without comments, quotes, $, @, ~ or include take the lexer's fast path; a trailing
+  // comment sends the same line through the general path. Both must agree to the column.
+  const lines = [
+    'virtual_server 10.0.0.1 80{',
+    '\tlvs_sched  rr',
+    '  real_server 10.0.0.2 80 {weight 2',
+    '    TCP_CHECK { connect_timeout 3 }',
+    '  }',
+    '  real_server 10.0.0.3 80 { weight x }',
+    '  bogus_keyword 1',
+    '}\r',
+    '}',
+  ];
+  const plain = compile({ '/etc/k/keepalived.conf': `${lines.join('\n')}\n` });
+  const commented = compile({
+    '/etc/k/keepalived.conf': `${lines.map((l) => `${l} # c`).join('\n')}\n`,
+  });
+  assert.deepEqual(codes(plain), [
+    'CFG_INVALID_NUMBER@6:36',
+    'CFG_UNKNOWN_KEYWORD@7:3',
+    'CFG_EXTRA_BRACE@9:1',
+  ]);
+  assert.deepEqual(codes(commented), codes(plain));
+  assert.deepEqual(commented.config, plain.config);
+});
