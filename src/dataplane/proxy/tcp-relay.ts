@@ -125,7 +125,10 @@ export function startRelay(
     dst.on('drain', () => src.resume());
     const ended = (): void => {
       packet(dir, FIN | ACK, 0);
-      dst.end();
+      // Both sides have sent FIN and everything is written: close() alone sends our FIN, so skip
+      // the shutdown(2) that end() would make (one syscall less per connection, as HAProxy does).
+      if (dst.readableEnded && dst.writableLength === 0) dst.destroy();
+      else dst.end();
     };
     // A client that sent FIN before the upstream connected has already emitted 'end'.
     if (src.readableEnded) ended();
