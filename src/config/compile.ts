@@ -90,7 +90,7 @@ export function compileConfig(path: string, opts: CompileOptions = {}): CompileR
     ...(top.ssl === undefined ? {} : { ssl: top.ssl }),
     virtualServerGroups: vsgs,
     virtualServers: top.virtualServers.flatMap(
-      ({ draft, st }) => finishVirtualServer(draft, st, global, cx) ?? [],
+      ({ draft, st }) => finishVirtualServer(draft, st, global, vsgs, cx) ?? [],
     ),
   };
   const validated = read.mainRead

@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = {
   CFG_INVALID_VALUE: 'a value is not one of the accepted words',
   CFG_DEPRECATED: 'an old keyword or value that still works',
   CFG_IGNORED: 'a keyword that is accepted and has no effect',
+  CFG_SURPRISING_DEFAULT: 'a setting left out takes a default that operators rarely expect',
   CFG_UNSUPPORTED: 'a known keepalived keyword that tandem does not implement',
   CFG_DUPLICATE_KEYWORD: 'a single-valued keyword is given twice in one block',
   CFG_DUPLICATE_NAME: 'two blocks of one kind share a name or address',

@@ -22,6 +22,7 @@ import {
   type SorryServer,
   type VirtualServer,
   type VirtualServerAddress,
+  type VirtualServerGroup,
   type VsgMember,
 } from '../model.js';
 import type { Statement } from '../parser.js';
@@ -95,7 +96,7 @@ export const virtualServerBlock: BlockSpec<VirtualServerDraft> = registerBlock<V
     b.choice(
       'protocol',
       ['TCP', 'UDP', 'SCTP'] as const,
-      'Protocol (TCP).',
+      'Protocol (UDP when absent, as keepalived 2.2.7).',
       (d, v) => (d.protocol = v),
       { caseInsensitive: true },
     ),
@@ -352,11 +353,23 @@ export function finishVirtualServer(
   d: VirtualServerDraft,
   st: Statement,
   g: GlobalDefs,
+  groups: readonly VirtualServerGroup[],
   cx: Cx,
 ): VirtualServer | undefined {
   const address = parseVsAddress(st, cx);
   if (address === undefined) return undefined;
-  const protocol = d.protocol ?? 'TCP';
+  // keepalived 2.2.7 (checked against its binary with -t) sets UDP when no protocol is given,
+  // and says "no protocol set - defaulting to UDP" for a service by address: an IP [PORT]
+  // service, or a group with at least one address member. A fwmark service, a group of marks
+  // only, and an unknown group get no message (the protocol does not apply to marks).
+  const protocol = d.protocol ?? 'UDP';
+  if (d.protocol === undefined && servesAddresses(address, groups)) {
+    cx.sink.warning(
+      'CFG_SURPRISING_DEFAULT',
+      st.keyword.at,
+      "virtual_server has no 'protocol': keepalived defaults to UDP, and so does tandem; add 'protocol TCP' for a TCP service",
+    );
+  }
   const persistent = d.persistenceTimeout !== undefined && d.persistenceTimeout > 0;
   if (address.kind === 'ip' && address.port === undefined && !persistent) {
     cx.sink.error(
@@ -427,6 +440,20 @@ export function finishVirtualServer(
     smtpAlert: d.smtpAlert,
     realServers,
   });
+}
+
+/** Whether a virtual server has address services, to which its protocol applies. */
+function servesAddresses(a: VirtualServerAddress, groups: readonly VirtualServerGroup[]): boolean {
+  switch (a.kind) {
+    case 'ip':
+      return true;
+    case 'fwmark':
+      return false;
+    case 'group':
+      return (
+        groups.find((grp) => grp.name === a.name)?.members.some((m) => m.kind === 'range') === true
+      );
+  }
 }
 
 function finishRealServer(

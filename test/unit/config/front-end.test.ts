@@ -16,7 +16,7 @@ function compile(files: Record<string, string>, extra: { configId?: string } = {
 const codes = (r: CompileResult): string[] =>
   r.diagnostics.map((d) => `${d.code}@${d.at?.line ?? 0}:${d.at?.column ?? 0}`);
 
-const VS = (body: string) => `virtual_server 10.0.0.1 80 {\n${body}\n}\n`;
+const VS = (body: string) => `virtual_server 10.0.0.1 80 {\n protocol TCP\n${body}\n}\n`;
 
 test('comments: # and ! anywhere outside quotes, \\# literal, quotes keep them', () => {
   const r = compile({
@@ -29,7 +29,7 @@ test('comments: # and ! anywhere outside quotes, \\# literal, quotes keep them',
 
 test('braces glued to words and one-line blocks', () => {
   const r = compile({
-    '/etc/k/keepalived.conf': `virtual_server 10.0.0.1 80{ lvs_sched rr\nreal_server 10.0.0.2 80 { weight 2 } }\n`,
+    '/etc/k/keepalived.conf': `virtual_server 10.0.0.1 80{ lvs_sched rr\nprotocol TCP\nreal_server 10.0.0.2 80 { weight 2 } }\n`,
   });
   assert.deepEqual(codes(r), []);
   assert.equal(r.config.virtualServers[0]?.realServers[0]?.weight, 2);
@@ -169,6 +169,7 @@ test('plain lines and lines with comments give the same model and positions', ()
     '  }',
     '  real_server 10.0.0.3 80 { weight x }',
     '  bogus_keyword 1',
+    '  protocol TCP',
     '}\r',
     '}',
   ];
@@ -179,7 +180,7 @@ test('plain lines and lines with comments give the same model and positions', ()
   assert.deepEqual(codes(plain), [
     'CFG_INVALID_NUMBER@6:36',
     'CFG_UNKNOWN_KEYWORD@7:3',
-    'CFG_EXTRA_BRACE@9:1',
+    'CFG_EXTRA_BRACE@10:1',
   ]);
   assert.deepEqual(codes(commented), codes(plain));
   assert.deepEqual(commented.config, plain.config);

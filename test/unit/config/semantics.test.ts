@@ -57,7 +57,7 @@ test('duplicate VRIDs on one interface, unknown tracked scripts, missing VRID', 
 
 test('virtual_server not held by any instance: a warning; absent interface: a warning', () => {
   const r = compile(
-    'vrrp_instance A {\n interface ens9\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.1\n }\n}\nvirtual_server 10.0.0.2 80 {\n}\n',
+    'vrrp_instance A {\n interface ens9\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.1\n }\n}\nvirtual_server 10.0.0.2 80 {\n protocol TCP\n}\n',
     ['lo', 'eth0'],
   );
   assert.deepEqual(codes(r), ['CFG_NO_SUCH_INTERFACE', 'CFG_VS_NOT_VIP']);
@@ -66,7 +66,7 @@ test('virtual_server not held by any instance: a warning; absent interface: a wa
 
 test('checker inheritance and per-type defaults', () => {
   const r = compile(
-    'virtual_server 10.0.0.1 80 {\n delay_loop 10\n connect_timeout 2\n real_server 10.0.0.2 80 {\n  retry 4\n  HTTP_GET {\n   url {\n    path /h\n   }\n  }\n  DNS_CHECK {\n   type a\n  }\n  MISC_CHECK {\n   misc_path "/bin/check.sh \'a b\' c"\n  }\n }\n}\n',
+    'virtual_server 10.0.0.1 80 {\n protocol TCP\n delay_loop 10\n connect_timeout 2\n real_server 10.0.0.2 80 {\n  retry 4\n  HTTP_GET {\n   url {\n    path /h\n   }\n  }\n  DNS_CHECK {\n   type a\n  }\n  MISC_CHECK {\n   misc_path "/bin/check.sh \'a b\' c"\n  }\n }\n}\n',
   );
   assert.deepEqual(codes(r), ['CFG_SCRIPT_SECURITY']);
   const [http, dns, misc] = r.config.virtualServers[0]?.realServers[0]?.checkers ?? [];
@@ -84,7 +84,7 @@ test('checker inheritance and per-type defaults', () => {
 
 test('legacy keywords: lb_algo/lb_kind silent, nat_mask ignored, persistence_timeout 0 = none', () => {
   const r = compile(
-    'virtual_server 10.0.0.1 80 {\n lb_algo sh\n lb_kind TUN\n nat_mask 255.255.255.0\n persistence_timeout 0\n sh-port\n}\n',
+    'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo sh\n lb_kind TUN\n nat_mask 255.255.255.0\n persistence_timeout 0\n sh-port\n}\n',
   );
   assert.deepEqual(
     r.diagnostics.map((d) => `${d.severity}:${d.code}`),
@@ -99,8 +99,50 @@ test('legacy keywords: lb_algo/lb_kind silent, nat_mask ignored, persistence_tim
 });
 
 test('port may be omitted only for persistent services', () => {
-  assert.deepEqual(codes(compile('virtual_server 10.0.0.1 {\n}\n')), ['CFG_MISSING_ARGUMENT']);
-  assert.deepEqual(codes(compile('virtual_server 10.0.0.1 {\n persistence_timeout\n}\n')), []);
+  assert.deepEqual(codes(compile('virtual_server 10.0.0.1 {\n protocol TCP\n}\n')), [
+    'CFG_MISSING_ARGUMENT',
+  ]);
+  assert.deepEqual(
+    codes(compile('virtual_server 10.0.0.1 {\n protocol TCP\n persistence_timeout\n}\n')),
+    [],
+  );
+});
+
+test('no protocol: UDP with a warning where keepalived 2.2.7 reports it, not for fwmarks', () => {
+  // keepalived -t: "Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP"; the
+  // same for a group with an address member and for a persistent service without a port; nothing
+  // for a fwmark service or a group of marks only.
+  const at = (r: CompileResult): string[] =>
+    r.diagnostics.map((d) => `${d.severity}:${d.code}@${d.at?.line ?? 0}:${d.at?.column ?? 0}`);
+  const plain = compile('global_defs {\n router_id a\n}\n  virtual_server 10.0.0.1 80 {\n }\n');
+  assert.deepEqual(at(plain), ['warning:CFG_SURPRISING_DEFAULT@4:3']);
+  assert.match(plain.diagnostics[0]?.message ?? '', /defaults to UDP.*'protocol TCP'/);
+  assert.ok(plain.ok, 'a warning only');
+  assert.equal(plain.config.virtualServers[0]?.protocol, 'UDP');
+  assert.equal(plain.config.virtualServers[0].key, 'udp:10.0.0.1:80');
+
+  const tcp = compile('virtual_server 10.0.0.1 80 {\n protocol TCP\n}\n');
+  assert.deepEqual(at(tcp), []);
+  assert.equal(tcp.config.virtualServers[0]?.protocol, 'TCP');
+
+  const persistent = compile('virtual_server 10.0.0.4 {\n persistence_timeout 300\n}\n');
+  assert.deepEqual(at(persistent), ['warning:CFG_SURPRISING_DEFAULT@1:1']);
+  assert.equal(persistent.config.virtualServers[0]?.key, 'udp:10.0.0.4:0');
+
+  const mark = compile('virtual_server fwmark 7 {\n}\n');
+  assert.deepEqual(at(mark), []);
+  assert.equal(mark.config.virtualServers[0]?.key, 'fwmark:7');
+
+  const groups = compile(
+    [
+      'virtual_server_group ADDR {\n 10.0.0.2 80\n fwmark 8\n}',
+      'virtual_server_group MARKS {\n fwmark 9\n}',
+      'virtual_server group MARKS {\n}',
+      'virtual_server group ADDR {\n}',
+    ].join('\n'),
+  );
+  assert.deepEqual(at(groups), ['warning:CFG_SURPRISING_DEFAULT@10:1']);
+  assert.equal(groups.config.virtualServers[1]?.protocol, 'UDP');
 });
 
 test('a keyword given twice warns and the later value wins', () => {
@@ -128,7 +170,7 @@ test('fixes from the examples review: script user order, weights, UDP hex, group
       'track_file f {\n file /tmp/f\n weight 1000\n}',
       'vrrp_instance A {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.1\n }\n track_script {\n s weight 254\n }\n notify_deleted\n}',
       'virtual_server_group G {\n 10.0.0.1/30 80\n}',
-      'virtual_server group G {\n real_server 10.1.0.1 80 {\n UDP_CHECK {\n payload Ab12f 3 456 546443123\n require_reply 0x 12\n }\n }\n}',
+      'virtual_server group G {\n protocol TCP\n real_server 10.1.0.1 80 {\n UDP_CHECK {\n payload Ab12f 3 456 546443123\n require_reply 0x 12\n }\n }\n}',
     ].join('\n'),
   );
   assert.deepEqual(codes(r), []);
@@ -149,7 +191,7 @@ test('fixes from the examples review: script user order, weights, UDP hex, group
   assert.deepEqual(
     codes(
       compile(
-        'virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n UDP_CHECK {\n payload zz\n }\n }\n}\n',
+        'virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.0.2 80 {\n UDP_CHECK {\n payload zz\n }\n }\n}\n',
       ),
     ),
     ['CFG_INVALID_VALUE'],

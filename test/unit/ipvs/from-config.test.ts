@@ -102,7 +102,7 @@ test('virtual_server group expands into one service per member', () => {
     user: 'u',
     fs: memoryFs({
       '/k.conf':
-        'virtual_server_group G {\n 10.0.0.1-3 80\n 10.0.1.9\n fwmark 7\n}\nvirtual_server group G {\n lvs_sched rr\n real_server 10.9.0.1 80 {\n }\n}\n',
+        'virtual_server_group G {\n 10.0.0.1-3 80\n 10.0.1.9\n fwmark 7\n}\nvirtual_server group G {\n protocol TCP\n lvs_sched rr\n real_server 10.9.0.1 80 {\n }\n}\n',
     }),
   });
   assert.ok(r.ok, JSON.stringify(r.diagnostics));
