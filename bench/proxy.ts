@@ -5,7 +5,8 @@
 // on a shared machine hits every LB alike.
 // Usage: npm run bench:proxy [-- --only naive,haproxy]
 // Env: BENCH_LBS, BENCH_RUNS (3), BENCH_DURATION (5 s), BENCH_FORCE=1, TANDEM_ARGS,
-//      BENCH_IDLE_CONNS (10000), BENCH_LAT_RATE (2000 req/s), BENCH_HAPROXY_THREADS (1)
+//      BENCH_IDLE_CONNS (10000), BENCH_LAT_RATE (2000 req/s), BENCH_HAPROXY_THREADS (1),
+//      BENCH_HAPROXY_SPLICE=1 (option splice-auto)
 
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,7 @@ const settings: Settings = {
 };
 const tandemArgs = (process.env.TANDEM_ARGS ?? '').split(/\s+/).filter((s) => s !== '');
 const haproxyThreads = envNum('BENCH_HAPROXY_THREADS', 1);
+const haproxySplice = process.env.BENCH_HAPROXY_SPLICE === '1';
 
 for (const bin of ['nginx', 'wrk', 'taskset', ...(only.includes('haproxy') ? ['haproxy'] : [])]) {
   if (findBinary(bin) === undefined) {
@@ -100,7 +102,14 @@ try {
   for (const name of only as LbName[]) {
     const vip = { address: VIPS[name], port: await freePort(VIPS[name]) };
     try {
-      const lb = await startLb(name, { vip, servers, cpus: LB_CPU, tandemArgs, haproxyThreads });
+      const lb = await startLb(name, {
+        vip,
+        servers,
+        cpus: LB_CPU,
+        tandemArgs,
+        haproxyThreads,
+        haproxySplice,
+      });
       lbs.push(lb);
       measured.push({ name, at: vip, pid: lb.pid });
     } catch (err) {
@@ -165,6 +174,9 @@ try {
         : ''),
   );
   if (tandemArgs.length > 0) console.log(`  TANDEM_ARGS: ${tandemArgs.join(' ')}`);
+  console.log(
+    `  haproxy: nbthread ${haproxyThreads}${haproxySplice ? ', option splice-auto' : ''}`,
+  );
   console.log(`\n${table(results)}\n`);
   for (const line of ratios(results)) console.log(line);
   console.log('\ntargets (issue):');

@@ -28,6 +28,7 @@ export interface LbContext {
   /** Extra daemon arguments for tandem (TANDEM_ARGS), e.g. ["--workers", "2"]. */
   readonly tandemArgs: readonly string[];
   readonly haproxyThreads: number;
+  readonly haproxySplice: boolean;
 }
 
 export interface Lb {
@@ -106,6 +107,7 @@ export async function startLb(name: LbName, ctx: LbContext): Promise<Lb> {
         listen: ctx.vip,
         servers: ctx.servers,
         nbthread: ctx.haproxyThreads,
+        splice: ctx.haproxySplice,
         cpus: ctx.cpus,
       });
       return {

@@ -41,13 +41,16 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-/** The largest maxconn the hard fd limit backs: 2 fds per connection plus listeners and logs. */
-export function haproxyMaxconn(): number {
-  return Math.max(100, Math.floor((nofileHardLimit() - 200) / 2));
+/**
+ * The largest maxconn the hard fd limit backs: 2 fds per connection plus listeners and logs,
+ * and with splice also HAProxy's default maxpipes (maxconn / 4) at 2 fds per pipe.
+ */
+export function haproxyMaxconn(splice = false): number {
+  return Math.max(100, Math.floor((nofileHardLimit() - 200) / (splice ? 2.5 : 2)));
 }
 
 function config(opts: HaproxyOptions): string {
-  const maxconn = opts.maxconn ?? haproxyMaxconn();
+  const maxconn = opts.maxconn ?? haproxyMaxconn(opts.splice === true);
   const check = opts.check === true ? ' check inter 1s fall 3 rise 2' : '';
   const servers = opts.servers.map(
     (s, i) => `  server rs${i + 1} ${s.address}:${s.port} maxconn ${maxconn}${check}`,
