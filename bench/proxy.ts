@@ -76,6 +76,7 @@ if (busy !== undefined && process.env.BENCH_FORCE !== '1') {
   console.error(busy);
   process.exit(3);
 }
+if (busy !== undefined) console.log(`BENCH_FORCE=1: measuring anyway; ${busy.split('\n')[0]!}`);
 
 const env = benchEnv();
 let nginx: Nginx | undefined;
@@ -160,6 +161,8 @@ try {
   console.log(
     `\nenvironment: node ${env.node}, kernel ${env.kernel}, ${env.cpuCount} × ${env.cpus}`,
   );
+  const load = env.loadavg.map((l) => l.toFixed(2)).join(' ');
+  console.log(`  load at start ${load}${busy === undefined ? '' : ' (BUSY: figures are noisy)'}`);
   console.log(`  ${Object.values(env.versions).join('; ')}`);
   console.log(
     `  ${Object.entries(env.sysctl)
