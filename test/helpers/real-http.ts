@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
@@ -76,19 +76,6 @@ export async function startUdpEcho(address: string): Promise<UdpEcho> {
   };
 }
 
-/** A port the kernel considers free on `address` right now (for configs that need one). */
-export async function freePort(address: string): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, address, () => resolve());
-  });
-  const a = s.address();
-  const port = typeof a === 'object' && a !== null ? a.port : 0;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
 /** One real curl request; resolves to the body, or `ERR <exit code>` on failure. */
 export async function curl(url: string, ...extra: string[]): Promise<string> {
   try {
@@ -104,3 +91,5 @@ export function tally(values: readonly string[]): Record<string, number> {
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 }
+
+export { freePort } from './processes.js';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { startTandemListening } from '../helpers/daemon.js';
+import { freeUdpPort } from '../helpers/processes.js';
 import { startUdpEcho, tally, type UdpEcho } from '../helpers/real-http.js';
 
 const VIP = '127.0.42.1';
@@ -16,14 +17,6 @@ before(async () => {
 after(async () => {
   await Promise.all(echo.map((e) => e.stop()));
 });
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, VIP, () => resolve()));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 function conf(port: number, extra = ''): string {
   return `virtual_server ${VIP} ${port} {
@@ -57,7 +50,7 @@ async function client(): Promise<Socket> {
 const server = (body: string): string => body.split(' ')[0]!;
 
 test('UDP: each client flow is scheduled once, keeps its server, and replies come from the VIP', async () => {
-  const port = await freeUdpPort();
+  const port = await freeUdpPort(VIP);
   const t = await startTandemListening(conf(port), 1);
   const clients = [await client(), await client(), await client(), await client()];
   try {
@@ -78,7 +71,7 @@ test('UDP: each client flow is scheduled once, keeps its server, and replies com
 });
 
 test('UDP: persistence keeps every flow of a client address on one server', async () => {
-  const port = await freeUdpPort();
+  const port = await freeUdpPort(VIP);
   const t = await startTandemListening(conf(port, '    persistence_timeout 60'), 1);
   const clients = [await client(), await client(), await client()];
   try {
