@@ -20,6 +20,8 @@ export interface DaemonArgs {
   readonly control?: string;
   /** `--sysctl net.ipv4.vs.NAME=VALUE`, repeatable. */
   readonly sysctls: readonly string[];
+  /** Proxy data plane: upstream connect timeout, ms. */
+  readonly connectTimeoutMs?: number;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -42,6 +44,7 @@ const OPTIONS = {
   dataplane: { type: 'string' },
   control: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
+  'connect-timeout': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -74,6 +77,13 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       message: `--dataplane must be proxy, nft, ipvs or auto, not '${values.dataplane}'`,
     };
   }
+  const ct = values['connect-timeout'];
+  if (ct !== undefined && !/^[1-9]\d{0,6}$/.test(ct)) {
+    return {
+      ok: false,
+      message: `--connect-timeout must be milliseconds (1-9999999), not '${ct}'`,
+    };
+  }
   const opt = <K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> =>
     v === undefined ? {} : ({ [key]: v } as Record<K, string>);
   return {
@@ -86,6 +96,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('dataplane', values.dataplane),
       ...opt('control', values.control),
       sysctls: values.sysctl ?? [],
+      ...(ct === undefined ? {} : { connectTimeoutMs: Number(ct) }),
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
       dumpTable: values['dump-table'] === true,
@@ -119,6 +130,8 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -p, --pid=FILE           pid file
       --dataplane=KIND     proxy | nft | ipvs | auto
       --control=PATH       control socket path
+      --connect-timeout=MS proxy data plane: reset the client when the real server has not
+                           accepted within MS milliseconds (default 5000)
       --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
                            net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
                            conn_reuse_mode, sloppy_tcp); default: the host's values

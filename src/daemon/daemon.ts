@@ -29,6 +29,8 @@ export interface DaemonOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly sysctls: Partial<Sysctls>;
+  /** Proxy data plane upstream connect timeout (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
   readonly displayPath: (path: string) => string;
   /** Where compiler diagnostics go (stderr). */
   readonly diagnostics: (text: string) => void;
@@ -67,6 +69,7 @@ export class Daemon {
     this.plane = new ProxyDataPlane({
       table: this.table,
       log: opts.log.child({ subsys: 'proxy' }),
+      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
     });
   }
 

@@ -46,6 +46,7 @@ export function runDaemon(
     log,
     clock: systemClock,
     sysctls,
+    ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
     displayPath,
     diagnostics: (text) => process.stderr.write(text),
   });

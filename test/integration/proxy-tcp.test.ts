@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { closeFd, openListenSocket } from '../../src/sys/socket.js';
 import { after, before, test } from 'node:test';
 import { startTandemListening, type RunningTandem } from '../helpers/daemon.js';
 import {
@@ -217,4 +218,47 @@ test('an idle connection is closed when its table entry times out (lvs_timeouts 
     const elapsed = performance.now() - started;
     assert.ok(elapsed >= 900 && elapsed < 3500, `closed after ${Math.round(elapsed)} ms`);
   });
+});
+
+test('a real server that never answers costs the client a prompt reset after --connect-timeout', async () => {
+  // A listener nobody accepts from, its queue full: further SYNs are dropped, connects hang.
+  const deafPort = await freePort('127.0.41.6');
+  const sock = openListenSocket({
+    kind: 'tcp',
+    family: 'inet',
+    address: '127.0.41.6',
+    port: deafPort,
+    freebind: false,
+    reusePort: false,
+    backlog: 0,
+  });
+  assert.ok(sock.ok, 'raw listening socket');
+  const fillers: Socket[] = [];
+  for (let i = 0; i < 3; i++)
+    fillers.push(connect(deafPort, '127.0.41.6').on('error', () => undefined));
+  await new Promise((r) => setTimeout(r, 200));
+  const port = await freePort(VIP);
+  const deafRs = { address: '127.0.41.6', port: deafPort } as HttpRealServer;
+  try {
+    await withTandem(
+      conf(port, { servers: [deafRs] }),
+      async (t) => {
+        const started = performance.now();
+        const reply = await curl(`http://${VIP}:${port}/`);
+        const elapsed = performance.now() - started;
+        assert.match(reply, /^ERR (7|56)$/);
+        assert.ok(elapsed >= 600 && elapsed < 2500, `reset after ${Math.round(elapsed)} ms`);
+        const status = (await t.status()) as {
+          services: { dests: { connectFailures: { timeout: number } }[] }[];
+          proxy: { counters: { connectTimeout: number } };
+        };
+        assert.equal(status.proxy.counters.connectTimeout, 1);
+        assert.equal(status.services[0]!.dests[0]!.connectFailures.timeout, 1);
+      },
+      ['--connect-timeout', '700'],
+    );
+  } finally {
+    for (const f of fillers) f.destroy();
+    closeFd(sock.fd);
+  }
 });

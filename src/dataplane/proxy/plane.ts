@@ -9,7 +9,10 @@ import type { IpvsTable, ServiceSnapshot } from '../../ipvs/index.js';
 import { bracketed } from '../../lib/inet.js';
 import type { Logger } from '../../lib/log.js';
 import { newCounters, type DestFailures, type ProxyCounters } from './counters.js';
-import { releaseRelay, type Relay, type RelayContext } from './tcp-relay.js';
+import { releaseRelay, sweepConnecting, type Relay, type RelayContext } from './tcp-relay.js';
+
+/** How often pending upstream connects are checked against their deadline. */
+const SWEEP_MS = 250;
 import { TcpListener, type ListenerOptions } from './tcp-listener.js';
 import { UdpListener, type UdpFlow } from './udp-listener.js';
 
@@ -49,6 +52,7 @@ export class ProxyDataPlane {
   readonly #opts: Required<Omit<ProxyPlaneOptions, 'table' | 'log'>>;
   readonly #listeners = new Map<string, TcpListener | UdpListener>();
   readonly #skipped = new Set<string>();
+  readonly #sweep: NodeJS.Timeout;
 
   constructor(options: ProxyPlaneOptions) {
     this.#opts = {
@@ -63,9 +67,13 @@ export class ProxyDataPlane {
       counters: newCounters(),
       failures: new Map() as DestFailures,
       relays: new Map<number, Relay>(),
+      connecting: new Set<Relay>(),
       flows: new Map<number, UdpFlow>(),
       connectTimeoutMs: this.#opts.connectTimeoutMs,
     };
+    // One sweep for every pending upstream connect instead of a timer per connection.
+    this.#sweep = setInterval(() => sweepConnecting(this.#cx, performance.now()), SWEEP_MS);
+    this.#sweep.unref();
   }
 
   /** Open listeners for new services, close those of removed ones, update options. */
@@ -136,6 +144,7 @@ export class ProxyDataPlane {
 
   /** Stop listening and end every relay and flow. */
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     const all = [...this.#listeners.values()];
     this.#listeners.clear();
     // net.Server.close() waits for its connections, so end the relays before waiting.

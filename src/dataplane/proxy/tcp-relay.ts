@@ -22,6 +22,8 @@ export interface RelayContext {
   readonly failures: DestFailures;
   /** Live relays by table connection id. */
   readonly relays: Map<number, Relay>;
+  /** Relays whose upstream is still connecting, swept by sweepConnecting (no timer each). */
+  readonly connecting: Set<Relay>;
   readonly connectTimeoutMs: number;
 }
 
@@ -31,6 +33,10 @@ export interface Relay {
   readonly client: Socket;
   readonly server: Socket;
   connected: boolean;
+  /** performance.now() by which the upstream must have connected. */
+  readonly deadline: number;
+  /** Give up connecting: count the timeout and reset the client. */
+  readonly timeout: () => void;
 }
 
 function fail(
@@ -62,26 +68,32 @@ export function startRelay(
     allowHalfOpen: true,
     noDelay: true,
   });
-  const relay: Relay = { conn, client, server, connected: false };
-  cx.relays.set(conn, relay);
   const packet = (dir: 'in' | 'out', flags: number, bytes: number): void => {
     if (relay.conn >= 0) cx.table.packet(relay.conn, dir, flags, bytes);
   };
+  const relay: Relay = {
+    conn,
+    client,
+    server,
+    connected: false,
+    deadline: performance.now() + cx.connectTimeoutMs,
+    timeout: () => {
+      fail(cx, target, 'timeout');
+      packet('out', RST, 0);
+      server.destroy();
+      client.resetAndDestroy();
+    },
+  };
+  cx.relays.set(conn, relay);
+  cx.connecting.add(relay);
   let open = 2;
   const closed = (): void => {
     if (--open > 0) return;
     if (relay.conn >= 0 && cx.relays.get(relay.conn) === relay) cx.relays.delete(relay.conn);
   };
-  const timer = setTimeout(() => {
-    if (relay.connected) return;
-    fail(cx, target, 'timeout');
-    packet('out', RST, 0);
-    server.destroy();
-    client.resetAndDestroy();
-  }, cx.connectTimeoutMs);
 
   server.once('connect', () => {
-    clearTimeout(timer);
+    cx.connecting.delete(relay);
     relay.connected = true;
     packet('out', SYN | ACK, 0);
     packet('in', ACK, 0);
@@ -91,7 +103,7 @@ export function startRelay(
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (!relay.connected) {
-      clearTimeout(timer);
+      cx.connecting.delete(relay);
       fail(cx, target, err.code === 'ECONNREFUSED' ? 'refused' : 'error');
       packet('out', RST, 0);
       client.resetAndDestroy();
@@ -102,7 +114,7 @@ export function startRelay(
     client.resetAndDestroy();
   });
   client.on('error', () => {
-    clearTimeout(timer);
+    cx.connecting.delete(relay);
     if (relay.connected) cx.counters.resets++;
     packet('in', RST, 0);
     server.resetAndDestroy();
@@ -112,7 +124,7 @@ export function startRelay(
     closed();
   });
   client.once('close', () => {
-    clearTimeout(timer);
+    cx.connecting.delete(relay);
     if (!server.destroyed && !server.writableEnded) server.destroy();
     closed();
   });
@@ -146,4 +158,13 @@ export function releaseRelay(cx: RelayContext, conn: number): void {
   cx.counters.released++;
   relay.server.resetAndDestroy();
   relay.client.resetAndDestroy();
+}
+
+/** Time out upstream connects past their deadline (called a few times a second). */
+export function sweepConnecting(cx: RelayContext, now: number): void {
+  for (const relay of cx.connecting) {
+    if (relay.deadline > now) continue;
+    cx.connecting.delete(relay);
+    relay.timeout();
+  }
 }
