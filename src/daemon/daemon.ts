@@ -17,7 +17,11 @@ import {
 } from '../ipvs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
+import { CheckManager } from '../check/index.js';
+import { probeFactory } from '../check/probes.js';
 import { hostInterfaces } from './host.js';
+import { poolWriter } from './pool-writer.js';
+import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
 
 /** How often timers and the 2 s rate estimator run. */
@@ -52,6 +56,7 @@ export class Daemon {
   readonly #log: Logger;
   readonly table: IpvsTable;
   readonly plane: ProxyDataPlane;
+  readonly checks: CheckManager;
   #config: Config | undefined;
   #stopTick: (() => void) | undefined;
 
@@ -70,6 +75,15 @@ export class Daemon {
       table: this.table,
       log: opts.log.child({ subsys: 'proxy' }),
       ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+    });
+    const checkLog = opts.log.child({ subsys: 'check' });
+    this.checks = new CheckManager({
+      clock: opts.clock,
+      random: Math.random,
+      log: checkLog,
+      probes: probeFactory,
+      writer: poolWriter(this.table, () => this.#config, checkLog),
+      runScript: scriptRunner(checkLog),
     });
   }
 
@@ -104,10 +118,12 @@ export class Daemon {
 
   #apply(config: Config): ConfigPlan {
     const plan = diffConfig(this.#config, config);
-    applyPlan(this.table, plan);
+    // Services from the plan; destinations from the checkers, which know who is alive.
+    applyPlan(this.table, plan, { dests: false });
     for (const key of plan.skipped)
       this.#log.warn({ vs: key }, 'virtual server not programmed (group cannot be expanded)');
     this.#config = config;
+    this.checks.load(config);
     this.sync();
     return plan;
   }
@@ -136,11 +152,12 @@ export class Daemon {
   }
 
   status(): DaemonStatus {
-    return daemonStatus(this.table.snapshot(), this.plane.stats());
+    return daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status());
   }
 
   async stop(): Promise<void> {
     this.#stopTick?.();
+    this.checks.stop();
     await this.plane.close();
     this.#log.info({}, 'stopped');
   }

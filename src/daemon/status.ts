@@ -29,9 +29,19 @@ export interface DaemonStatus {
   readonly services: readonly ServiceStatus[];
   readonly proxy: Omit<ProxyPlaneStats, 'failures'>;
   readonly table: TableSnapshot;
+  /** Per virtual server: quorum and each real server's health as the checkers see it. */
+  readonly checks: readonly {
+    vs: string;
+    quorumUp: boolean;
+    rs: readonly { rs: string; alive: boolean; weight: number }[];
+  }[];
 }
 
-export function daemonStatus(table: TableSnapshot, proxy: ProxyPlaneStats): DaemonStatus {
+export function daemonStatus(
+  table: TableSnapshot,
+  proxy: ProxyPlaneStats,
+  checks: DaemonStatus['checks'],
+): DaemonStatus {
   const services = table.services.map((s) => ({
     service:
       s.protocol === undefined
@@ -59,5 +69,6 @@ export function daemonStatus(table: TableSnapshot, proxy: ProxyPlaneStats): Daem
     services,
     proxy: { counters, relays, udpFlows, listeners },
     table,
+    checks,
   };
 }

@@ -107,8 +107,16 @@ export function diffConfig(oldConfig: Config | undefined, newConfig: Config): Co
   };
 }
 
-/** Execute a plan: removals first, then edits and additions in configuration order. */
-export function applyPlan(table: IpvsTable, plan: ConfigPlan): void {
+/**
+ * Execute a plan: removals first, then edits and additions in configuration order. With
+ * `dests: false` only services are touched: the health checkers own the destinations.
+ */
+export function applyPlan(
+  table: IpvsTable,
+  plan: ConfigPlan,
+  options: { readonly dests?: boolean } = {},
+): void {
+  const dests = options.dests ?? true;
   table.setTimeouts(plan.timeouts);
   for (const s of plan.services) {
     if (s.action === 'remove') table.deleteService(s.spec.key);
@@ -117,6 +125,7 @@ export function applyPlan(table: IpvsTable, plan: ConfigPlan): void {
     if (s.action === 'remove') continue;
     if (s.action === 'add') table.addService(s.spec);
     if (s.action === 'edit') table.editService(s.spec);
+    if (!dests) continue;
     for (const d of s.dests) {
       if (d.action === 'remove') table.deleteDest(s.spec.key, d.spec);
     }

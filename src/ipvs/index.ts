@@ -10,7 +10,7 @@ export type { InboundPacket, InboundVerdict, ForwardTarget } from './inbound.js'
 export type { PacketKey } from './schedule.js';
 export { TCP_FLAG, type Direction } from './tcp-state.js';
 export { applyConfig, applyPlan, diffConfig } from './config-diff.js';
-export { serviceKeysOf, type ExpandedService } from './config-map.js';
+export { destSpecOf, forwardMethod, serviceKeysOf, type ExpandedService } from './config-map.js';
 export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-diff.js';
 export type * from './scheduler.js';
 export type * from './snapshot.js';

@@ -1,0 +1,292 @@
+// The checker subsystem for a whole configuration: one runner per checker, each real server alive
+// while all its checkers are UP, each virtual server's pool derived from that (health.ts) and
+// written through the injected PoolWriter (the daemon applies it to the table: src/check never
+// sees src/ipvs). Reload keeps the runners, and so the UP/DOWN state, of every checker whose
+// definition did not change: a healthy server stays in, a failed one stays out.
+
+import type { Checker, Config, RealServer, ScriptSpec, VirtualServer } from '../config/model.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
+import type { CheckEvent, CheckEventListener } from './events.js';
+import {
+  desiredDests,
+  evaluateQuorum,
+  rsKey,
+  rsTransitionLine,
+  weightSum,
+  type DesiredDest,
+  type VsState,
+} from './health.js';
+import { rsLabel, serviceLabel, vsLabel, vsPort } from './labels.js';
+import type { Probe } from './probe.js';
+import { CheckerRunner } from './runner.js';
+
+/** How a checker becomes a probe; undefined when the type cannot run here (logged once). */
+export type ProbeFactory = (
+  checker: Checker,
+  cx: { readonly vs: VirtualServer; readonly rs: RealServer; readonly config: Config },
+) => { readonly probe: Probe; readonly guardMs: number } | undefined;
+
+export interface PoolWriter {
+  /** Make the table's destinations of `vs` exactly `dests`. */
+  apply(vs: VirtualServer, dests: readonly DesiredDest[]): void;
+}
+
+export interface ManagerOptions {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly log: Logger;
+  readonly probes: ProbeFactory;
+  readonly writer: PoolWriter;
+  readonly runScript: (script: ScriptSpec, why: string) => void;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly type: Checker['type'];
+  readonly vs: VirtualServer;
+  readonly rs: RealServer;
+  readonly runner: CheckerRunner;
+}
+
+/** A checker's identity across reloads: where it is and everything it was configured with. */
+function checkerId(vs: VirtualServer, rs: RealServer, i: number, c: Checker): string {
+  // Positions change when unrelated lines move; they are not part of the definition.
+  const def = JSON.stringify(c, (k, v: unknown) => (k === 'at' ? undefined : v));
+  return `${vs.key}|${rsKey(rs)}|${i}|${def}`;
+}
+
+export class CheckManager {
+  readonly #o: ManagerOptions;
+  #config: Config | undefined;
+  #entries = new Map<string, Entry>();
+  readonly #vs = new Map<string, VsState>();
+  readonly #listeners = new Set<CheckEventListener>();
+  readonly #unsupported = new Set<string>();
+  readonly #started = new WeakSet<CheckerRunner>();
+
+  constructor(o: ManagerOptions) {
+    this.#o = o;
+  }
+
+  onEvent(fn: CheckEventListener): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #emit(e: CheckEvent): void {
+    for (const fn of this.#listeners) fn(e);
+  }
+
+  /** Start checking `config` (first call) or move to a reloaded one (later calls). */
+  load(config: Config): void {
+    const first = this.#config === undefined;
+    this.#config = config;
+    const old = this.#entries;
+    const next = new Map<string, Entry>();
+    const vsKeys = new Set<string>();
+    for (const vs of config.virtualServers) {
+      vsKeys.add(vs.key);
+      const prev = this.#vs.get(vs.key);
+      const st: VsState = { quorumUp: prev?.quorumUp ?? true, rs: new Map() };
+      this.#vs.set(vs.key, st);
+      for (const rs of vs.realServers) {
+        const before = prev?.rs.get(rsKey(rs));
+        const weight = before?.configured === rs.weight ? before.weight : rs.weight;
+        st.rs.set(rsKey(rs), { alive: true, weight, configured: rs.weight });
+        rs.checkers.forEach((c, i) => {
+          const id = checkerId(vs, rs, i, c);
+          const kept = old.get(id);
+          if (kept !== undefined) {
+            old.delete(id);
+            next.set(id, { ...kept, vs, rs });
+            return;
+          }
+          const entry = this.#newEntry(id, vs, rs, c, config);
+          if (entry !== undefined) next.set(id, entry);
+        });
+      }
+    }
+    for (const e of old.values()) e.runner.stop();
+    for (const key of [...this.#vs.keys()]) if (!vsKeys.has(key)) this.#vs.delete(key);
+    this.#entries = next;
+    for (const vs of config.virtualServers) {
+      const st = this.#vs.get(vs.key);
+      if (st === undefined) continue;
+      for (const rs of vs.realServers) this.#refreshAlive(vs, rs, st);
+      const q = evaluateQuorum(vs, st);
+      if (q !== undefined) {
+        st.quorumUp = q.quorumUp;
+        if (first && !q.quorumUp) {
+          this.#o.log.info({ vs: vs.key }, `Starting with quorum down for VS ${vsLabel(vs)}`);
+        } else this.#quorumChanged(vs, st, q.quorumUp, q.lines);
+      }
+      this.#o.writer.apply(vs, desiredDests(vs, st));
+    }
+    for (const e of next.values()) {
+      if (!old.has(e.id) && !this.#started.has(e.runner)) {
+        this.#started.add(e.runner);
+        this.#o.log.info(
+          { vs: e.vs.key },
+          `Activating healthchecker for service ${rsLabel(e.vs, e.rs)} for VS ${vsLabel(e.vs)}`,
+        );
+        e.runner.start();
+      }
+    }
+  }
+
+  #newEntry(
+    id: string,
+    vs: VirtualServer,
+    rs: RealServer,
+    c: Checker,
+    config: Config,
+  ): Entry | undefined {
+    const made = this.#o.probes(c, { vs, rs, config });
+    if (made === undefined) {
+      if (!this.#unsupported.has(c.type)) {
+        this.#unsupported.add(c.type);
+        this.#o.log.warn({ checker: c.type }, `${c.type} is not supported; treated as always up`);
+      }
+      return undefined;
+    }
+    const common = 'connectTimeout' in c ? c : undefined;
+    const address = common?.connectIp ?? rs.address;
+    const port = common?.connectPort ?? rs.port ?? vsPort(vs);
+    const family = address.includes(':') ? 'inet6' : 'inet';
+    const delayLoop = common?.delayLoop ?? vs.delayLoop;
+    const runner = new CheckerRunner({
+      clock: this.#o.clock,
+      random: this.#o.random,
+      log: this.#o.log,
+      type: c.type,
+      probe: made.probe,
+      guardMs: made.guardMs,
+      target: {
+        address,
+        family,
+        port,
+        label: serviceLabel(address, vs.protocol, port),
+        ...(common?.bindto === undefined ? {} : { bindto: common.bindto }),
+        ...(common?.bindPort === undefined ? {} : { bindPort: common.bindPort }),
+        timeoutMs: (common?.connectTimeout ?? 5) * 1000,
+      },
+      timing: {
+        delayLoop,
+        delayBeforeRetry: common?.delayBeforeRetry ?? 1,
+        retry: common?.retry ?? 1,
+        warmup: common?.warmup ?? delayLoop,
+      },
+      alpha: common?.alpha ?? false,
+      logAllFailures: (common?.logAllFailures ?? false) || config.global.checkerLogAllFailures,
+      onTransition: () => this.#changed(id),
+      onWeight: (w) => this.#weight(id, w),
+    });
+    return { id, type: c.type, vs, rs, runner };
+  }
+
+  /** Recompute `alive` from the runners; true when it changed. */
+  #refreshAlive(vs: VirtualServer, rs: RealServer, st: VsState): boolean {
+    const s = st.rs.get(rsKey(rs));
+    if (s === undefined) return false;
+    let alive = true;
+    for (const e of this.#entries.values()) {
+      if (e.vs.key === vs.key && rsKey(e.rs) === rsKey(rs) && !e.runner.up) alive = false;
+    }
+    const changed = s.alive !== alive;
+    s.alive = alive;
+    return changed;
+  }
+
+  #changed(id: string): void {
+    const e = this.#entries.get(id);
+    if (e === undefined) return;
+    const { vs, rs } = e;
+    const st = this.#vs.get(vs.key);
+    if (st === undefined || !this.#refreshAlive(vs, rs, st)) return;
+    const alive = st.rs.get(rsKey(rs))?.alive === true;
+    const line = rsTransitionLine(vs, rs, st, alive);
+    if (line !== undefined) this.#o.log.info({ vs: vs.key, rs: rsKey(rs) }, line);
+    this.#emit({
+      type: alive ? 'rs-up' : 'rs-down',
+      vs: vs.key,
+      vsLabel: vsLabel(vs),
+      rs: rsKey(rs),
+      rsLabel: rsLabel(vs, rs),
+      checker: e.type,
+      inhibited: rs.inhibitOnFailure,
+    });
+    const script = alive ? rs.notifyUp : rs.notifyDown;
+    if (script !== undefined) this.#o.runScript(script, alive ? 'notify_up' : 'notify_down');
+    this.#afterChange(vs, st);
+  }
+
+  #weight(id: string, w: number): void {
+    const e = this.#entries.get(id);
+    const st = e === undefined ? undefined : this.#vs.get(e.vs.key);
+    const s = e === undefined ? undefined : st?.rs.get(rsKey(e.rs));
+    if (e === undefined || st === undefined || s === undefined || s.weight === w) return;
+    const from = s.weight;
+    s.weight = w;
+    this.#o.log.info(
+      { vs: e.vs.key, rs: rsKey(e.rs) },
+      `Changing weight from ${from} to ${w} for ${s.alive ? 'active' : 'inactive'} service ${rsLabel(e.vs, e.rs)} of VS ${vsLabel(e.vs)}`,
+    );
+    this.#emit({
+      type: 'rs-weight',
+      vs: e.vs.key,
+      vsLabel: vsLabel(e.vs),
+      rs: rsKey(e.rs),
+      rsLabel: rsLabel(e.vs, e.rs),
+      from,
+      to: w,
+    });
+    this.#afterChange(e.vs, st);
+  }
+
+  #afterChange(vs: VirtualServer, st: VsState): void {
+    const q = evaluateQuorum(vs, st);
+    if (q !== undefined) {
+      st.quorumUp = q.quorumUp;
+      this.#quorumChanged(vs, st, q.quorumUp, q.lines);
+    }
+    this.#o.writer.apply(vs, desiredDests(vs, st));
+  }
+
+  #quorumChanged(vs: VirtualServer, st: VsState, up: boolean, lines: readonly string[]): void {
+    for (const line of lines) this.#o.log.info({ vs: vs.key }, line);
+    this.#emit({
+      type: up ? 'quorum-up' : 'quorum-down',
+      vs: vs.key,
+      vsLabel: vsLabel(vs),
+      weightSum: weightSum(vs, st),
+    });
+    const script = up ? vs.quorumUp : vs.quorumDown;
+    if (script !== undefined) this.#o.runScript(script, up ? 'quorum_up' : 'quorum_down');
+  }
+
+  /** Per virtual server: quorum and each real server's state, for status views. */
+  status(): {
+    vs: string;
+    quorumUp: boolean;
+    rs: { rs: string; alive: boolean; weight: number }[];
+  }[] {
+    return [...this.#vs].map(([vs, st]) => ({
+      vs,
+      quorumUp: st.quorumUp,
+      rs: [...st.rs].map(([rs, s]) => ({ rs, alive: s.alive, weight: s.weight })),
+    }));
+  }
+
+  /** omega: notify_down / quorum_down at shutdown; always stop every runner. */
+  stop(): void {
+    for (const e of this.#entries.values()) e.runner.stop();
+    for (const vs of this.#config?.virtualServers ?? []) {
+      if (!vs.omega) continue;
+      for (const rs of vs.realServers) {
+        if (rs.notifyDown !== undefined) this.#o.runScript(rs.notifyDown, 'notify_down (omega)');
+      }
+      if (vs.quorumDown !== undefined) this.#o.runScript(vs.quorumDown, 'quorum_down (omega)');
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// One checker at run time: schedules its attempts on the injected clock, runs the probe under a
+// guard timeout, feeds the outcome to the state machine (state.ts) and reports transitions and
+// dynamic weights to its owner. Log lines are keepalived's, verbatim in `msg`; the structured
+// fields say which checker, real server and virtual server they concern.
+
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
+import { checkerLabel, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
+import { firstRunMs, initialState, step, type CheckerState, type CheckerTiming } from './state.js';
+
+export interface RunnerOptions {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly log: Logger;
+  readonly type: string;
+  readonly probe: Probe;
+  readonly target: ProbeTarget;
+  readonly timing: CheckerTiming & { readonly warmup: number };
+  readonly alpha: boolean;
+  readonly logAllFailures: boolean;
+  /** The longest one attempt may take before it is abandoned (ms). */
+  readonly guardMs: number;
+  /** State carried over a reload (the checker's definition did not change). */
+  readonly initial?: CheckerState;
+  /** "failed after N retries." text for MISC_CHECK-style messages; default keepalived's. */
+  readonly onTransition: (up: boolean) => void;
+  readonly onWeight: (weight: number) => void;
+}
+
+export class CheckerRunner {
+  readonly #o: RunnerOptions;
+  #state: CheckerState;
+  #cancel: (() => void) | undefined;
+  #abort: AbortController | undefined;
+  #stopped = false;
+  /** Attempts made, and how late each started against its schedule (for the bench). */
+  attempts = 0;
+  lateMs: number[] = [];
+
+  constructor(o: RunnerOptions) {
+    this.#o = o;
+    this.#state = o.initial ?? initialState(o.alpha, o.timing.retry);
+  }
+
+  get state(): CheckerState {
+    return this.#state;
+  }
+
+  get up(): boolean {
+    return this.#state.up;
+  }
+
+  start(): void {
+    const t = this.#o.timing;
+    this.#schedule(firstRunMs(t.warmup, this.#o.random));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancel?.();
+    this.#abort?.abort();
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    const due = this.#o.clock.now() + ms;
+    this.#cancel = this.#o.clock.setTimer(ms, () => {
+      this.lateMs.push(this.#o.clock.now() - due);
+      if (this.lateMs.length > 64) this.lateMs.shift();
+      void this.#attempt();
+    });
+  }
+
+  async #attempt(): Promise<void> {
+    const o = this.#o;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const guard = o.clock.setTimer(o.guardMs, () => abort.abort());
+    let r: ProbeResult;
+    try {
+      r = await o.probe(o.target, abort.signal);
+    } catch (err) {
+      r = {
+        ok: false,
+        failure: 'error',
+        message: `${checkerLabel(o.type)} probe error: ${String(err)}`,
+      };
+    } finally {
+      guard();
+    }
+    this.attempts++;
+    if (this.#stopped) return;
+    this.#outcome(r);
+  }
+
+  #outcome(r: ProbeResult): void {
+    const o = this.#o;
+    const s = step(this.#state, r.ok, o.timing);
+    this.#state = s.state;
+    const fields = { checker: o.type, rs: o.target.label };
+    if (!r.ok && o.logAllFailures) o.log.info({ ...fields, failure: r.failure }, r.message);
+    const name = checkerLabel(o.type);
+    if (s.log === 'success') o.log.info(fields, r.message);
+    else if (s.log === 'failed') {
+      if (!o.logAllFailures && !r.ok) o.log.info({ ...fields, failure: r.failure }, r.message);
+      o.log.info(fields, `${name} on service ${o.target.label} failed.`);
+    } else if (s.log === 'failed-after') {
+      if (!o.logAllFailures && !r.ok) o.log.info({ ...fields, failure: r.failure }, r.message);
+      o.log.info(
+        fields,
+        `${name} on service ${o.target.label} failed after ${o.timing.retry} retries.`,
+      );
+    }
+    if (r.ok && r.weight !== undefined) o.onWeight(r.weight);
+    if (s.transition !== undefined) o.onTransition(s.transition === 'up');
+    this.#schedule(s.nextMs);
+  }
+}
