@@ -278,6 +278,17 @@ export class CheckManager {
     }));
   }
 
+  /** Attempts made so far and recent schedule lateness samples (ms), over every runner. */
+  timing(): { attempts: number; lateMs: number[] } {
+    let attempts = 0;
+    const lateMs: number[] = [];
+    for (const e of this.#entries.values()) {
+      attempts += e.runner.attempts;
+      lateMs.push(...e.runner.lateMs);
+    }
+    return { attempts, lateMs };
+  }
+
   /** omega: notify_down / quorum_down at shutdown; always stop every runner. */
   stop(): void {
     for (const e of this.#entries.values()) e.runner.stop();
