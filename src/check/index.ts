@@ -1,0 +1,28 @@
+// The public surface of src/check (house style §1): the probe contract, the runner and the
+// checker types. Each engineer's exports live in their own block.
+
+export * from './probe.js';
+
+// --- probes-misc: SMTP, DNS, UDP, PING, MISC and FILE checkers (one attempt each) ---
+export { smtpProbe, takeSmtpReply } from './smtp.js';
+export { dnsProbe } from './dns.js';
+export {
+  decodeDnsReply,
+  encodeDnsQuery,
+  DNS_TYPES,
+  type DnsDecodeResult,
+  type DnsQueryType,
+  type DnsQuestion,
+  type DnsReply,
+} from './dns-packet.js';
+export { udpProbe, parseReplyPattern, replyMatches, type ReplyPattern } from './udp.js';
+export { pingProbe, type PingProbeOptions } from './ping.js';
+export { miscProbe, MISC_KILL_GRACE_MS, type MiscProbeOptions } from './misc.js';
+export {
+  fileProbe,
+  fileVerdict,
+  parseTrackValue,
+  type FileProbeOptions,
+  type FileVerdict,
+} from './file.js';
+// --- end probes-misc ---
