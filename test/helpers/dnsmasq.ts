@@ -15,6 +15,8 @@ export interface DnsmasqOptions {
   readonly records: Readonly<Record<string, string>>;
   /** Default 10 s. */
   readonly startTimeoutMs?: number;
+  /** More dnsmasq options (e.g. `--auth-zone=…` for a local zone with an SOA). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface Dnsmasq {
@@ -149,6 +151,7 @@ export async function startDnsmasq(opts: DnsmasqOptions): Promise<Dnsmasq> {
     `--user=${userInfo().username}`,
     '--log-facility=-',
     ...records,
+    ...(opts.extraArgs ?? []),
   ]);
   const stop = async (): Promise<void> => {
     await stopChild(child);
