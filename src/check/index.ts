@@ -1,7 +1,12 @@
 // Public surface of the checker subsystem (house style §1): the manager and its contracts, the
 // probe contract, and the checker types' probes. Each engineer's exports live in their own block.
 
-export { CheckManager, type ManagerOptions, type PoolWriter, type ProbeFactory } from './manager.js';
+export {
+  CheckManager,
+  type ManagerOptions,
+  type PoolWriter,
+  type ProbeFactory,
+} from './manager.js';
 export type { DesiredDest } from './health.js';
 export type { CheckEvent, CheckEventListener } from './events.js';
 export * from './probe.js';

@@ -1,6 +1,68 @@
-// Which probe runs each checker type. Types that cannot run yet return undefined (the manager
-// logs them once and treats them as always up, as keepalived does with a checker it cannot run).
+// Which probe runs each checker type, with the context it needs from the configuration, and how
+// long one attempt may take before the runner abandons it (the guard). BFD_CHECK needs a BFD
+// instance, which tandem does not run: undefined, and the manager treats it as always up.
 
+import type { Checker, Config, RealServer, VirtualServer } from '../config/model.js';
+import { dnsProbe } from './dns.js';
+import { fileProbe } from './file.js';
+import { vsLabel } from './labels.js';
 import type { ProbeFactory } from './manager.js';
+import { miscProbe } from './misc.js';
+import { pingProbe } from './ping.js';
+import type { Probe } from './probe.js';
+import { smtpProbe } from './smtp.js';
+import { udpProbe } from './udp.js';
 
-export const probeFactory: ProbeFactory = () => undefined;
+/** Probe types whose attempt is a few network operations, each bounded by connect_timeout. */
+const NETWORK_OPS = 4;
+
+function made(probe: Probe, guardMs: number): { probe: Probe; guardMs: number } {
+  return { probe, guardMs };
+}
+
+export type ExtraProbes = (
+  checker: Checker,
+  cx: { readonly vs: VirtualServer; readonly rs: RealServer; readonly config: Config },
+) => Probe | undefined;
+
+/** The factory, given the TCP/HTTP probes (kept apart so each family can land on its own). */
+export function makeProbeFactory(extra: ExtraProbes): ProbeFactory {
+  return (c, cx) => {
+    const { vs, rs, config } = cx;
+    if (c.type === 'BFD_CHECK') return undefined;
+    if (c.type === 'FILE_CHECK') {
+      const track = config.trackFiles.find((t) => t.name === c.trackFile);
+      return made(fileProbe(c, track, { realServerWeight: rs.weight }), 2000);
+    }
+    const guard = c.connectTimeout * 1000 * NETWORK_OPS + 1000;
+    switch (c.type) {
+      case 'MISC_CHECK':
+        return made(
+          miscProbe(c, {
+            ...(config.global.scriptUser === undefined
+              ? {}
+              : { scriptUser: config.global.scriptUser }),
+            vsLabel: vsLabel(vs),
+            realServerWeight: rs.weight,
+          }),
+          c.miscTimeout * 1000 + 5000,
+        );
+      case 'PING_CHECK':
+        return made(pingProbe(c, { vsLabel: vsLabel(vs) }), guard);
+      case 'SMTP_CHECK':
+        return made(smtpProbe(c), guard);
+      case 'DNS_CHECK':
+        return made(dnsProbe(c), guard);
+      case 'UDP_CHECK':
+        return made(udpProbe(c), guard);
+      case 'TCP_CHECK':
+      case 'HTTP_GET':
+      case 'SSL_GET': {
+        const p = extra(c, cx);
+        return p === undefined ? undefined : made(p, guard);
+      }
+    }
+  };
+}
+
+export const probeFactory: ProbeFactory = makeProbeFactory(() => undefined);

@@ -22,7 +22,6 @@ export interface RunnerOptions {
   readonly guardMs: number;
   /** State carried over a reload (the checker's definition did not change). */
   readonly initial?: CheckerState;
-  /** "failed after N retries." text for MISC_CHECK-style messages; default keepalived's. */
   readonly onTransition: (up: boolean) => void;
   readonly onWeight: (weight: number) => void;
 }
@@ -99,17 +98,16 @@ export class CheckerRunner {
     this.#state = s.state;
     const fields = { checker: o.type, rs: o.target.label };
     if (!r.ok && o.logAllFailures) o.log.info({ ...fields, failure: r.failure }, r.message);
-    const name = checkerLabel(o.type);
     if (s.log === 'success') o.log.info(fields, r.message);
-    else if (s.log === 'failed') {
-      if (!o.logAllFailures && !r.ok) o.log.info({ ...fields, failure: r.failure }, r.message);
-      o.log.info(fields, `${name} on service ${o.target.label} failed.`);
-    } else if (s.log === 'failed-after') {
-      if (!o.logAllFailures && !r.ok) o.log.info({ ...fields, failure: r.failure }, r.message);
-      o.log.info(
-        fields,
-        `${name} on service ${o.target.label} failed after ${o.timing.retry} retries.`,
-      );
+    else if (s.log !== undefined && !r.ok) {
+      const after = s.log === 'failed-after' ? ` after ${o.timing.retry} retries` : '';
+      if (o.type === 'MISC_CHECK') {
+        // keepalived's MISC line carries the outcome: "… failed after N retries (exited …)."
+        o.log.info(fields, r.message.replace(/ (failed|timed out)/, ` $1${after}`));
+      } else {
+        if (!o.logAllFailures) o.log.info({ ...fields, failure: r.failure }, r.message);
+        o.log.info(fields, `${checkerLabel(o.type)} on service ${o.target.label} failed${after}.`);
+      }
     }
     if (r.ok && r.weight !== undefined) o.onWeight(r.weight);
     if (s.transition !== undefined) o.onTransition(s.transition === 'up');
