@@ -4,6 +4,9 @@
 // Lenient where keepalived is (html.c): a status line without a code yields status 0 (a status
 // error, not a parse error), a bad Content-Length means read-to-close, and a close before the
 // framing is satisfied still yields what arrived (`complete: false`), as keepalived hashes it.
+// One deliberate difference: keepalived hashes and matches the raw bytes after the head, chunk
+// sizes included, so its digest of a chunked (HTTP/1.1) answer changes with the chunking; we
+// decode first, so a digest describes the content however the server cuts it.
 
 export interface HttpResponse {
   /** 0 when the status line carries no three-digit code. */
