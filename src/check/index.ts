@@ -35,3 +35,10 @@ export {
   type FileVerdict,
 } from './file.js';
 // --- end probes-misc ---
+
+// --- Network probes (TCP_CHECK, HTTP_GET, SSL_GET) and genhash ---
+export { tcpProbe } from './tcp.js';
+export { buildRequest, hostValue, httpProbe, loadTlsContext, type HttpProtocol } from './http.js';
+export { decodeResponse, type DecodeResponse, type HttpResponse } from './http-response.js';
+export { md5Hex } from './http-verdict.js';
+// --- end network probes ---

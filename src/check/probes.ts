@@ -12,6 +12,8 @@ import { pingProbe } from './ping.js';
 import type { Probe } from './probe.js';
 import { smtpProbe } from './smtp.js';
 import { udpProbe } from './udp.js';
+import { httpProbe } from './http.js';
+import { tcpProbe } from './tcp.js';
 
 /** Probe types whose attempt is a few network operations, each bounded by connect_timeout. */
 const NETWORK_OPS = 4;
@@ -65,4 +67,9 @@ export function makeProbeFactory(extra: ExtraProbes): ProbeFactory {
   };
 }
 
-export const probeFactory: ProbeFactory = makeProbeFactory(() => undefined);
+export const probeFactory: ProbeFactory = makeProbeFactory((c, { rs, config }) => {
+  if (c.type === 'TCP_CHECK') return tcpProbe;
+  if (c.type === 'HTTP_GET' || c.type === 'SSL_GET')
+    return httpProbe(c, config.ssl, rs.virtualhost);
+  return undefined;
+});

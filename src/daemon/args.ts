@@ -135,6 +135,8 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
       --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
                            net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
                            conn_reuse_mode, sloppy_tcp); default: the host's values
+  -T, --genhash ARGS...    genhash mode: fetch a url as HTTP_GET/SSL_GET would and print the
+                           MD5 of the body (also 'tandem genhash ARGS...'; see 'tandem -T -h')
   -v, --version            print the version and exit
   -h, --help               print this help and exit
 

@@ -2,7 +2,8 @@
 // tandem's entry point: the configuration compiler (-t, --dump-config, --dump-table) and the
 // daemon (the default), which runs the configured virtual servers through a data plane.
 // The LVS table is imported only for --dump-table: `-t` is timed against keepalived's (bench/
-// config-parse), and every ES module loaded costs Node 20 start-up time.
+// config-parse), and every ES module loaded costs Node 20 start-up time. For the same reason
+// `tandem genhash …` / `tandem -T …` (keepalived's genhash mode) loads its module only when used.
 
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -31,6 +32,14 @@ function summary(r: CompileResult): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // keepalived runs genhash for -T/--genhash anywhere on the line and hands it every argument.
+  if (argv[0] === 'genhash' || argv.includes('-T') || argv.includes('--genhash')) {
+    const { runGenhash } = await import('../check/genhash.js');
+    return runGenhash(argv[0] === 'genhash' ? argv.slice(1) : argv, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+  }
   const parsed = parseDaemonArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`tandem: ${parsed.message}\nTry 'tandem --help' for more information.\n`);
