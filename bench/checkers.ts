@@ -63,7 +63,7 @@ const manager = new CheckManager({
   runScript: () => undefined,
 });
 
-const loop = monitorEventLoopDelay({ resolution: 10 });
+const loop = monitorEventLoopDelay({ resolution: 1 });
 manager.load(config);
 // Warm-up: the first runs are spread over the warmup (= delay_loop) window.
 await new Promise((r) => setTimeout(r, 3000));

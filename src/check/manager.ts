@@ -60,6 +60,8 @@ export class CheckManager {
   readonly #o: ManagerOptions;
   #config: Config | undefined;
   #entries = new Map<string, Entry>();
+  /** Entries by `vs.key|rsKey`, so a transition looks only at its own server's checkers. */
+  #byServer = new Map<string, Entry[]>();
   readonly #vs = new Map<string, VsState>();
   readonly #listeners = new Set<CheckEventListener>();
   readonly #unsupported = new Set<string>();
@@ -110,6 +112,13 @@ export class CheckManager {
     for (const e of old.values()) e.runner.stop();
     for (const key of [...this.#vs.keys()]) if (!vsKeys.has(key)) this.#vs.delete(key);
     this.#entries = next;
+    this.#byServer = new Map();
+    for (const e of next.values()) {
+      const k = `${e.vs.key}|${rsKey(e.rs)}`;
+      const list = this.#byServer.get(k);
+      if (list === undefined) this.#byServer.set(k, [e]);
+      else list.push(e);
+    }
     for (const vs of config.virtualServers) {
       const st = this.#vs.get(vs.key);
       if (st === undefined) continue;
@@ -185,13 +194,13 @@ export class CheckManager {
     return { id, type: c.type, vs, rs, runner };
   }
 
-  /** Recompute `alive` from the runners; true when it changed. */
+  /** Recompute `alive` from the server's runners; true when it changed. */
   #refreshAlive(vs: VirtualServer, rs: RealServer, st: VsState): boolean {
     const s = st.rs.get(rsKey(rs));
     if (s === undefined) return false;
     let alive = true;
-    for (const e of this.#entries.values()) {
-      if (e.vs.key === vs.key && rsKey(e.rs) === rsKey(rs) && !e.runner.up) alive = false;
+    for (const e of this.#byServer.get(`${vs.key}|${rsKey(rs)}`) ?? []) {
+      if (!e.runner.up) alive = false;
     }
     const changed = s.alive !== alive;
     s.alive = alive;
