@@ -22,6 +22,13 @@ export interface VsState {
   readonly rs: Map<string, RsState>;
 }
 
+/** A virtual server's health as status views show it. */
+export interface VsStatus {
+  readonly vs: string;
+  readonly quorumUp: boolean;
+  readonly rs: readonly { rs: string; alive: boolean; weight: number }[];
+}
+
 /** A destination the table should hold for this virtual server. */
 export interface DesiredDest {
   readonly address: string;

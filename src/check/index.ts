@@ -7,6 +7,7 @@ export {
   type PoolWriter,
   type ProbeFactory,
 } from './manager.js';
+export { defaultCheckWorkers } from './shards.js';
 export type { DesiredDest } from './health.js';
 export type { CheckEvent, CheckEventListener } from './events.js';
 export * from './probe.js';

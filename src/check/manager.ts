@@ -2,7 +2,9 @@
 // while all its checkers are UP, each virtual server's pool derived from that (health.ts) and
 // written through the injected PoolWriter (the daemon applies it to the table: src/check never
 // sees src/ipvs). Reload keeps the runners, and so the UP/DOWN state, of every checker whose
-// definition did not change: a healthy server stays in, a failed one stays out.
+// definition did not change: a healthy server stays in, a failed one stays out. The runners run
+// in this thread or, with `workers`, sharded over worker threads (shards.ts) so that probe load
+// never stalls the data plane on the main thread; either way health state stays here.
 
 import type { Checker, Config, RealServer, ScriptSpec, VirtualServer } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
@@ -16,10 +18,13 @@ import {
   weightSum,
   type DesiredDest,
   type VsState,
+  type VsStatus,
 } from './health.js';
-import { rsLabel, serviceLabel, vsLabel, vsPort } from './labels.js';
+import { rsLabel, vsLabel } from './labels.js';
 import type { Probe } from './probe.js';
 import { CheckerRunner } from './runner.js';
+import { CheckerShards, type RunnerHandle } from './shards.js';
+import { checkerId, runnerSpec, specRunner } from './spec.js';
 
 /** How a checker becomes a probe; undefined when the type cannot run here (logged once). */
 export type ProbeFactory = (
@@ -39,6 +44,8 @@ export interface ManagerOptions {
   readonly probes: ProbeFactory;
   readonly writer: PoolWriter;
   readonly runScript: (script: ScriptSpec, why: string) => void;
+  /** Worker threads for the runners (shards.ts; system clock); 0/absent: here, on `clock`. */
+  readonly workers?: number;
 }
 
 interface Entry {
@@ -46,14 +53,7 @@ interface Entry {
   readonly type: Checker['type'];
   readonly vs: VirtualServer;
   readonly rs: RealServer;
-  readonly runner: CheckerRunner;
-}
-
-/** A checker's identity across reloads: where it is and everything it was configured with. */
-function checkerId(vs: VirtualServer, rs: RealServer, i: number, c: Checker): string {
-  // Positions change when unrelated lines move; they are not part of the definition.
-  const def = JSON.stringify(c, (k, v: unknown) => (k === 'at' ? undefined : v));
-  return `${vs.key}|${rsKey(rs)}|${i}|${def}`;
+  readonly runner: RunnerHandle;
 }
 
 export class CheckManager {
@@ -65,10 +65,20 @@ export class CheckManager {
   readonly #vs = new Map<string, VsState>();
   readonly #listeners = new Set<CheckEventListener>();
   readonly #unsupported = new Set<string>();
-  readonly #started = new WeakSet<CheckerRunner>();
+  readonly #started = new WeakSet<RunnerHandle>();
+  readonly #shards: CheckerShards | undefined;
 
   constructor(o: ManagerOptions) {
     this.#o = o;
+    const count = o.workers ?? 0;
+    if (count > 0)
+      this.#shards = new CheckerShards({
+        count,
+        clock: o.clock,
+        log: o.log,
+        onTransition: (id) => this.#changed(id),
+        onWeight: (id, w) => this.#weight(id, w),
+      });
   }
 
   onEvent(fn: CheckEventListener): () => void {
@@ -142,6 +152,7 @@ export class CheckManager {
         e.runner.start();
       }
     }
+    this.#shards?.flush(config);
   }
 
   #newEntry(
@@ -159,38 +170,18 @@ export class CheckManager {
       }
       return undefined;
     }
-    const common = 'connectTimeout' in c ? c : undefined;
-    const address = common?.connectIp ?? rs.address;
-    const port = common?.connectPort ?? rs.port ?? vsPort(vs);
-    const family = address.includes(':') ? 'inet6' : 'inet';
-    const delayLoop = common?.delayLoop ?? vs.delayLoop;
-    const runner = new CheckerRunner({
-      clock: this.#o.clock,
-      random: this.#o.random,
-      log: this.#o.log,
-      type: c.type,
-      probe: made.probe,
-      guardMs: made.guardMs,
-      target: {
-        address,
-        family,
-        port,
-        label: serviceLabel(address, vs.protocol, port),
-        ...(common?.bindto === undefined ? {} : { bindto: common.bindto }),
-        ...(common?.bindPort === undefined ? {} : { bindPort: common.bindPort }),
-        timeoutMs: (common?.connectTimeout ?? 5) * 1000,
-      },
-      timing: {
-        delayLoop,
-        delayBeforeRetry: common?.delayBeforeRetry ?? 1,
-        retry: common?.retry ?? 1,
-        warmup: common?.warmup ?? delayLoop,
-      },
-      alpha: common?.alpha ?? false,
-      logAllFailures: (common?.logAllFailures ?? false) || config.global.checkerLogAllFailures,
-      onTransition: () => this.#changed(id),
-      onWeight: (w) => this.#weight(id, w),
-    });
+    const logAllFailures = config.global.checkerLogAllFailures;
+    const spec = runnerSpec(id, c, { vs, rs, guardMs: made.guardMs, logAllFailures });
+    // In a worker the probe is rebuilt there from the same checker (functions do not cross).
+    const runner =
+      this.#shards?.runner(spec) ??
+      specRunner(spec, made.probe, {
+        clock: this.#o.clock,
+        random: this.#o.random,
+        log: this.#o.log,
+        onTransition: () => this.#changed(id),
+        onWeight: (w) => this.#weight(id, w),
+      });
     return { id, type: c.type, vs, rs, runner };
   }
 
@@ -199,9 +190,7 @@ export class CheckManager {
     const s = st.rs.get(rsKey(rs));
     if (s === undefined) return false;
     let alive = true;
-    for (const e of this.#byServer.get(`${vs.key}|${rsKey(rs)}`) ?? []) {
-      if (!e.runner.up) alive = false;
-    }
+    for (const e of this.#byServer.get(`${vs.key}|${rsKey(rs)}`) ?? []) alive &&= e.runner.up;
     const changed = s.alive !== alive;
     s.alive = alive;
     return changed;
@@ -275,11 +264,7 @@ export class CheckManager {
   }
 
   /** Per virtual server: quorum and each real server's state, for status views. */
-  status(): {
-    vs: string;
-    quorumUp: boolean;
-    rs: { rs: string; alive: boolean; weight: number }[];
-  }[] {
+  status(): VsStatus[] {
     return [...this.#vs].map(([vs, st]) => ({
       vs,
       quorumUp: st.quorumUp,
@@ -289,11 +274,13 @@ export class CheckManager {
 
   /** Attempts made so far and recent schedule lateness samples (ms), over every runner. */
   timing(): { attempts: number; lateMs: number[] } {
+    if (this.#shards !== undefined) return this.#shards.timing();
     let attempts = 0;
     const lateMs: number[] = [];
-    for (const e of this.#entries.values()) {
-      attempts += e.runner.attempts;
-      lateMs.push(...e.runner.lateMs);
+    for (const { runner } of this.#entries.values()) {
+      if (!(runner instanceof CheckerRunner)) continue;
+      attempts += runner.attempts;
+      lateMs.push(...runner.lateMs);
     }
     return { attempts, lateMs };
   }
@@ -301,11 +288,11 @@ export class CheckManager {
   /** omega: notify_down / quorum_down at shutdown; always stop every runner. */
   stop(): void {
     for (const e of this.#entries.values()) e.runner.stop();
+    this.#shards?.close();
     for (const vs of this.#config?.virtualServers ?? []) {
       if (!vs.omega) continue;
-      for (const rs of vs.realServers) {
+      for (const rs of vs.realServers)
         if (rs.notifyDown !== undefined) this.#o.runScript(rs.notifyDown, 'notify_down (omega)');
-      }
       if (vs.quorumDown !== undefined) this.#o.runScript(vs.quorumDown, 'quorum_down (omega)');
     }
   }

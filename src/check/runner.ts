@@ -24,6 +24,8 @@ export interface RunnerOptions {
   readonly initial?: CheckerState;
   readonly onTransition: (up: boolean) => void;
   readonly onWeight: (weight: number) => void;
+  /** Told each attempt's lateness and completion (a worker forwards them; see worker.ts). */
+  readonly observe?: { late(ms: number): void; attempt(): void };
 }
 
 export class CheckerRunner {
@@ -64,8 +66,10 @@ export class CheckerRunner {
     if (this.#stopped) return;
     const due = this.#o.clock.now() + ms;
     this.#cancel = this.#o.clock.setTimer(ms, () => {
-      this.lateMs.push(this.#o.clock.now() - due);
+      const late = this.#o.clock.now() - due;
+      this.lateMs.push(late);
       if (this.lateMs.length > 64) this.lateMs.shift();
+      this.#o.observe?.late(late);
       void this.#attempt();
     });
   }
@@ -88,6 +92,7 @@ export class CheckerRunner {
       guard();
     }
     this.attempts++;
+    this.#o.observe?.attempt();
     if (this.#stopped) return;
     this.#outcome(r);
   }

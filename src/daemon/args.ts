@@ -22,6 +22,8 @@ export interface DaemonArgs {
   readonly sysctls: readonly string[];
   /** Proxy data plane: upstream connect timeout, ms. */
   readonly connectTimeoutMs?: number;
+  /** Worker threads for the health checkers; 0 runs them on the main thread. */
+  readonly checkWorkers?: number;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -45,6 +47,7 @@ const OPTIONS = {
   control: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   'connect-timeout': { type: 'string' },
+  'check-workers': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -84,6 +87,10 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       message: `--connect-timeout must be milliseconds (1-9999999), not '${ct}'`,
     };
   }
+  const cw = values['check-workers'];
+  if (cw !== undefined && !/^([0-9]|[1-5][0-9]|6[0-4])$/.test(cw)) {
+    return { ok: false, message: `--check-workers must be 0-64, not '${cw}'` };
+  }
   const opt = <K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> =>
     v === undefined ? {} : ({ [key]: v } as Record<K, string>);
   return {
@@ -97,6 +104,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('control', values.control),
       sysctls: values.sysctl ?? [],
       ...(ct === undefined ? {} : { connectTimeoutMs: Number(ct) }),
+      ...(cw === undefined ? {} : { checkWorkers: Number(cw) }),
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
       dumpTable: values['dump-table'] === true,
@@ -132,6 +140,9 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
       --control=PATH       control socket path
       --connect-timeout=MS proxy data plane: reset the client when the real server has not
                            accepted within MS milliseconds (default 5000)
+      --check-workers=N    run the health checkers in N worker threads, so probe load never
+                           stalls the data plane (0: on the main thread; default: one per
+                           core, at most 2)
       --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
                            net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
                            conn_reuse_mode, sloppy_tcp); default: the host's values

@@ -35,6 +35,8 @@ export interface DaemonOptions {
   readonly sysctls: Partial<Sysctls>;
   /** Proxy data plane upstream connect timeout (default 5000 ms). */
   readonly connectTimeoutMs?: number;
+  /** Health checker worker threads (default 0: on the main thread, on `clock`). */
+  readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
   /** Where compiler diagnostics go (stderr). */
   readonly diagnostics: (text: string) => void;
@@ -84,6 +86,7 @@ export class Daemon {
       probes: probeFactory,
       writer: poolWriter(this.table, () => this.#config, checkLog),
       runScript: scriptRunner(checkLog),
+      workers: opts.checkWorkers ?? 0,
     });
   }
 

@@ -3,6 +3,7 @@
 // loads the table, the data plane or koffi.
 
 import type { DaemonArgs } from './args.js';
+import { defaultCheckWorkers } from '../check/index.js';
 import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
@@ -47,6 +48,7 @@ export function runDaemon(
     clock: systemClock,
     sysctls,
     ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
+    checkWorkers: args.checkWorkers ?? defaultCheckWorkers(),
     displayPath,
     diagnostics: (text) => process.stderr.write(text),
   });
