@@ -74,6 +74,7 @@ manager.load(config);
 // Warm-up: the first runs are spread over the warmup (= delay_loop) window.
 await new Promise((r) => setTimeout(r, 3000));
 const before = manager.timing().attempts;
+manager.resetTiming();
 const cpu0 = process.cpuUsage();
 loop.enable();
 const t0 = performance.now();

@@ -285,6 +285,14 @@ export class CheckManager {
     return { attempts, lateMs };
   }
 
+  /** Forget the lateness samples so far (a benchmark's measurement window starts). */
+  resetTiming(): void {
+    this.#shards?.resetTiming();
+    for (const { runner } of this.#entries.values()) {
+      if (runner instanceof CheckerRunner) runner.lateMs = [];
+    }
+  }
+
   /** omega: notify_down / quorum_down at shutdown; always stop every runner. */
   stop(): void {
     for (const e of this.#entries.values()) e.runner.stop();

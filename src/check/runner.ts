@@ -28,6 +28,9 @@ export interface RunnerOptions {
   readonly observe?: { late(ms: number): void; attempt(): void };
 }
 
+/** Up to this share of delay_loop (at most 1 s) is added at random to each delay_loop wait. */
+export const JITTER = 0.1;
+
 export class CheckerRunner {
   readonly #o: RunnerOptions;
   #state: CheckerState;
@@ -116,6 +119,11 @@ export class CheckerRunner {
     }
     if (r.ok && r.weight !== undefined) o.onWeight(r.weight);
     if (s.transition !== undefined) o.onTransition(s.transition === 'up');
-    this.#schedule(s.nextMs);
+    // Jitter on delay_loop (never on delay_before_retry): without it, checks that complete in the
+    // same event-loop turn come due together every loop and the bursts grow until they run late.
+    const loopMs = o.timing.delayLoop * 1000;
+    const jitter =
+      s.nextMs === loopMs ? Math.floor(o.random() * Math.min(loopMs * JITTER, 1000)) : 0;
+    this.#schedule(s.nextMs + jitter);
   }
 }

@@ -223,6 +223,10 @@ export class CheckerShards {
     }
   }
 
+  resetTiming(): void {
+    this.#late = [];
+  }
+
   /** Attempts completed in the workers so far and recent lateness samples (ms). */
   timing(): { attempts: number; lateMs: number[] } {
     const cap = 64 * Math.max(1, this.#remotes.size);
