@@ -46,6 +46,8 @@ export interface ManagerOptions {
   readonly runScript: (script: ScriptSpec, why: string) => void;
   /** Worker threads for the runners (shards.ts; system clock); 0/absent: here, on `clock`. */
   readonly workers?: number;
+  /** ha_suspend: whether an address is configured on this host (absent: always). */
+  readonly isLocal?: (address: string) => boolean;
 }
 
 interface Entry {
@@ -67,6 +69,8 @@ export class CheckManager {
   readonly #unsupported = new Set<string>();
   readonly #started = new WeakSet<RunnerHandle>();
   readonly #shards: CheckerShards | undefined;
+  /** Virtual servers whose checkers are suspended (ha_suspend and the VIP is not local). */
+  #suspended = new Set<string>();
 
   constructor(o: ManagerOptions) {
     this.#o = o;
@@ -94,6 +98,7 @@ export class CheckManager {
   load(config: Config): void {
     const first = this.#config === undefined;
     this.#config = config;
+    this.#suspended = this.#suspendedIn(config);
     const old = this.#entries;
     const next = new Map<string, Entry>();
     const vsKeys = new Set<string>();
@@ -105,7 +110,14 @@ export class CheckManager {
       for (const rs of vs.realServers) {
         const before = prev?.rs.get(rsKey(rs));
         const weight = before?.configured === rs.weight ? before.weight : rs.weight;
-        st.rs.set(rsKey(rs), { alive: true, weight, configured: rs.weight });
+        const suspended = this.#suspended.has(vs.key);
+        // Suspended: no checks run and each server keeps the state it had.
+        st.rs.set(rsKey(rs), {
+          alive: suspended ? (before?.alive ?? true) : true,
+          weight,
+          configured: rs.weight,
+        });
+        if (suspended) continue;
         rs.checkers.forEach((c, i) => {
           const id = checkerId(vs, rs, i, c);
           const kept = old.get(id);
@@ -119,7 +131,15 @@ export class CheckManager {
         });
       }
     }
-    for (const e of old.values()) e.runner.stop();
+    for (const e of old.values()) {
+      if (this.#suspended.has(e.vs.key)) {
+        this.#o.log.info(
+          { vs: e.vs.key },
+          `Deactivating healthchecker for service ${rsLabel(e.vs, e.rs)} for VS ${vsLabel(e.vs)}`,
+        );
+      }
+      e.runner.stop();
+    }
     for (const key of [...this.#vs.keys()]) if (!vsKeys.has(key)) this.#vs.delete(key);
     this.#entries = next;
     this.#byServer = new Map();
@@ -132,7 +152,9 @@ export class CheckManager {
     for (const vs of config.virtualServers) {
       const st = this.#vs.get(vs.key);
       if (st === undefined) continue;
-      for (const rs of vs.realServers) this.#refreshAlive(vs, rs, st);
+      if (!this.#suspended.has(vs.key)) {
+        for (const rs of vs.realServers) this.#refreshAlive(vs, rs, st);
+      }
       const q = evaluateQuorum(vs, st);
       if (q !== undefined) {
         st.quorumUp = q.quorumUp;
@@ -283,6 +305,25 @@ export class CheckManager {
       lateMs.push(...runner.lateMs);
     }
     return { attempts, lateMs };
+  }
+
+  #suspendedIn(config: Config): Set<string> {
+    const isLocal = this.#o.isLocal;
+    const out = new Set<string>();
+    if (isLocal === undefined) return out;
+    for (const vs of config.virtualServers) {
+      if (vs.haSuspend && vs.address.kind === 'ip' && !isLocal(vs.address.address)) out.add(vs.key);
+    }
+    return out;
+  }
+
+  /** ha_suspend: re-check which VIPs are local; suspend or resume checkers when that changed. */
+  refreshLocal(): void {
+    const config = this.#config;
+    if (config === undefined) return;
+    const now = this.#suspendedIn(config);
+    const same = now.size === this.#suspended.size && [...now].every((k) => this.#suspended.has(k));
+    if (!same) this.load(config);
   }
 
   /** Forget the lateness samples so far (a benchmark's measurement window starts). */

@@ -19,7 +19,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { CheckManager } from '../check/index.js';
 import { probeFactory } from '../check/probes.js';
-import { hostInterfaces } from './host.js';
+import { hostInterfaces, isLocalAddress } from './host.js';
 import { poolWriter } from './pool-writer.js';
 import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
@@ -87,6 +87,7 @@ export class Daemon {
       writer: poolWriter(this.table, () => this.#config, checkLog),
       runScript: scriptRunner(checkLog),
       workers: opts.checkWorkers ?? 0,
+      isLocal: isLocalAddress,
     });
   }
 
@@ -105,7 +106,10 @@ export class Daemon {
     const config = this.#compile();
     if (config === undefined) return false;
     this.#apply(config);
-    this.#stopTick = this.#opts.clock.every(TICK_MS, () => this.table.advance());
+    this.#stopTick = this.#opts.clock.every(TICK_MS, () => {
+      this.table.advance();
+      this.checks.refreshLocal();
+    });
     const s = this.table.snapshot();
     this.#log.info(
       {

@@ -26,7 +26,7 @@ function compile(text: string): Config {
 /** Per real-server address: 'up' answers at once, 'refused' fails at once, 'blackhole' times out. */
 type Behaviour = 'up' | 'refused' | 'blackhole' | { weight: number };
 
-function harness(text: string) {
+function harness(text: string, isLocal?: (address: string) => boolean) {
   const clock = new ManualClock(0);
   const sink = memorySink();
   const log = createLogger({ write: sink.write, now: () => clock.now() });
@@ -62,6 +62,7 @@ function harness(text: string) {
     probes,
     writer: { apply: (vs, dests) => pools.set(vs.key, [...dests]) },
     runScript: (s: ScriptSpec, why) => scripts.push(`${why}: ${s.command}`),
+    ...(isLocal === undefined ? {} : { isLocal }),
   });
   manager.onEvent((e) => events.push({ ...e, at: clock.now() }));
   const config = compile(text);
@@ -274,4 +275,30 @@ test('reload keeps the state of unchanged checkers: a failed server stays out, a
   assert.deepEqual(h.pool('tcp:10.0.0.100:80'), ['10.0.0.4:80=1', '10.0.0.3:80=1']);
   await h.advance(7_000);
   assert.deepEqual(h.pool('tcp:10.0.0.100:80'), ['10.0.0.4:80=1', '10.0.0.3:80=1']);
+});
+
+test('ha_suspend: no checks while the VIP is not local; servers keep their state; resumed when it is', async () => {
+  let local = true;
+  const h = harness(SEED('    ha_suspend'), () => local);
+  h.manager.load(h.config);
+  h.behaviour.set('10.0.0.2', 'refused');
+  await h.advance(2_000);
+  assert.deepEqual(h.pool('tcp:10.0.0.100:80'), ['10.0.0.3:80=1']);
+  local = false;
+  h.manager.refreshLocal();
+  assert.ok(
+    h
+      .lines()
+      .includes(
+        'Deactivating healthchecker for service [10.0.0.2]:tcp:80 for VS [10.0.0.100]:tcp:80',
+      ),
+  );
+  h.behaviour.set('10.0.0.2', 'up');
+  h.behaviour.set('10.0.0.3', 'refused');
+  await h.advance(20_000);
+  assert.deepEqual(h.pool('tcp:10.0.0.100:80'), ['10.0.0.3:80=1'], 'frozen while suspended');
+  local = true;
+  h.manager.refreshLocal();
+  await h.advance(2_500);
+  assert.deepEqual(h.pool('tcp:10.0.0.100:80'), ['10.0.0.2:80=1']);
 });
