@@ -6,8 +6,7 @@
 // read with MSG_DONTWAIT, so no call here ever blocks the event loop; koffi is loaded lazily and
 // failures are values, never exceptions (as in socket.ts).
 
-import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import { errnoName, loadLibc } from './libc.js';
 import type { Family } from '../lib/inet.js';
 import { sockaddr } from './socket.js';
 
@@ -40,61 +39,7 @@ export type IcmpRecvResult =
   | { readonly ok: true; readonly length: number; readonly from: Uint8Array }
   | { readonly ok: false; readonly code: string };
 
-interface Libc {
-  socket: (domain: number, type: number, protocol: number) => number;
-  bind: (fd: number, addr: Uint8Array, len: number) => number;
-  sendto: (
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    a: Uint8Array,
-    l: number,
-  ) => number;
-  recvfrom: (
-    fd: number,
-    buf: Uint8Array,
-    n: number,
-    flags: number,
-    addr: Uint8Array,
-    len: Uint32Array,
-  ) => number;
-  close: (fd: number) => number;
-  errno: () => number;
-}
-
-let libc: Libc | null | undefined;
-
-function load(): Libc | null {
-  if (libc !== undefined) return libc;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load: (name: string) => { func: (sig: string) => (...args: unknown[]) => number };
-      errno: () => number;
-    };
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      socket: lib.func('int socket(int, int, int)'),
-      bind: lib.func('int bind(int, const void *, uint32_t)'),
-      sendto: lib.func('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
-      recvfrom: lib.func('intptr_t recvfrom(int, void *, size_t, int, void *, void *)'),
-      close: lib.func('int close(int)'),
-      errno: () => koffi.errno(),
-    };
-  } catch {
-    libc = null;
-  }
-  return libc;
-}
-
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, n]) => [n, name]),
-);
-
-function errnoName(c: Libc): string {
-  const n = c.errno();
-  return ERRNO_NAMES.get(n) ?? `errno ${n}`;
-}
+const load = loadLibc;
 
 /**
  * An ICMP (ICMPv6) socket: datagram when ping_group_range allows it, raw otherwise, bound to

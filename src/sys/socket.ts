@@ -5,8 +5,7 @@
 // calls are socket/setsockopt/bind/listen through koffi, loaded lazily so that commands that never
 // listen (`tandem -t`) never load a native module. Failures are values, never exceptions.
 
-import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import { errnoName, loadLibc } from './libc.js';
 import { ipv6Bytes, parseIp, type Family } from '../lib/inet.js';
 
 // Linux ABI constants (include/uapi/linux/{socket,in,in6}.h, asm-generic/socket.h).
@@ -42,48 +41,10 @@ export type SocketResult =
   | { readonly ok: true; readonly fd: number }
   | { readonly ok: false; readonly code: string; readonly syscall: string };
 
-interface Libc {
-  socket: (domain: number, type: number, protocol: number) => number;
-  setsockopt: (fd: number, level: number, name: number, value: Int32Array, len: number) => number;
-  bind: (fd: number, addr: Uint8Array, len: number) => number;
-  listen: (fd: number, backlog: number) => number;
-  close: (fd: number) => number;
-  errno: () => number;
-}
-
-let libc: Libc | null | undefined;
-
-function load(): Libc | null {
-  if (libc !== undefined) return libc;
-  try {
-    // koffi is CommonJS; createRequire keeps it out of the ESM graph until first use.
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load: (name: string) => { func: (sig: string) => (...args: unknown[]) => number };
-      errno: () => number;
-    };
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      socket: lib.func('int socket(int, int, int)'),
-      setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
-      bind: lib.func('int bind(int, const void *, uint32_t)'),
-      listen: lib.func('int listen(int, int)'),
-      close: lib.func('int close(int)'),
-      errno: () => koffi.errno(),
-    };
-  } catch {
-    libc = null;
-  }
-  return libc;
-}
-
 /** True when native sockets are available (Linux with koffi's prebuilt binary). */
 export function nativeSocketsAvailable(): boolean {
-  return load() !== null;
+  return loadLibc() !== null;
 }
-
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, n]) => [n, name]),
-);
 
 /** struct sockaddr_in / sockaddr_in6 for bind(2); undefined for an unparsable address. */
 export function sockaddr(family: Family, address: string, port: number): Uint8Array | undefined {
@@ -107,7 +68,7 @@ export function sockaddr(family: Family, address: string, port: number): Uint8Ar
 
 /** socket + options + bind (+ listen for TCP). The caller owns the returned descriptor. */
 export function openListenSocket(spec: ListenSocketSpec): SocketResult {
-  const c = load();
+  const c = loadLibc();
   if (c === null) return { ok: false, code: 'ENOSYS', syscall: 'koffi' };
   const addr = sockaddr(spec.family, spec.address, spec.port);
   if (addr === undefined) return { ok: false, code: 'EINVAL', syscall: 'bind' };
@@ -115,7 +76,7 @@ export function openListenSocket(spec: ListenSocketSpec): SocketResult {
   const type = (spec.kind === 'tcp' ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
   const fd = c.socket(domain, type, 0);
   const fail = (syscall: string): SocketResult => {
-    const code = ERRNO_NAMES.get(c.errno()) ?? `errno ${c.errno()}`;
+    const code = errnoName(c);
     if (fd >= 0) c.close(fd);
     return { ok: false, code, syscall };
   };
@@ -137,5 +98,5 @@ export function openListenSocket(spec: ListenSocketSpec): SocketResult {
 
 /** Close a descriptor that was never handed to Node. */
 export function closeFd(fd: number): void {
-  load()?.close(fd);
+  loadLibc()?.close(fd);
 }

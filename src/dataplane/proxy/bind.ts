@@ -4,17 +4,9 @@
 // not local (EADDRNOTAVAIL) the caller retries until it appears, so a backup director still
 // starts serving the moment VRRP gives it the VIP.
 
-import type { Family } from '../../lib/inet.js';
-import { closeFd, openListenSocket } from '../../sys/socket.js';
+import { closeFd, openListenSocket, type ListenSocketSpec } from '../../sys/socket.js';
 
-export interface BindSpec {
-  readonly kind: 'tcp' | 'udp';
-  readonly family: Family;
-  readonly address: string;
-  readonly port: number;
-  readonly freebind: boolean;
-  readonly reusePort: boolean;
-}
+export type BindSpec = Omit<ListenSocketSpec, 'backlog'>;
 
 export type BindResult =
   | { readonly kind: 'fd'; readonly fd: number }

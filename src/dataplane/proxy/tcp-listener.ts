@@ -9,6 +9,7 @@ import { TCP_FLAG } from '../../ipvs/index.js';
 import type { Family } from '../../lib/inet.js';
 import type { Logger } from '../../lib/log.js';
 import { bindListener, closeFd } from './bind.js';
+import { ListenRetry } from './listen-retry.js';
 import { encodeProxyHeader } from '../proxy-protocol.js';
 import { startRelay, type RelayContext } from './tcp-relay.js';
 import type { ProxyProtocolVersion } from '../../config/model.js';
@@ -32,15 +33,14 @@ export class TcpListener {
   readonly #log: Logger;
   #opts: ListenerOptions;
   #server: Server | undefined;
-  #retry: NodeJS.Timeout | undefined;
-  #lastError = '';
-  #closed = false;
+  readonly #retry: ListenRetry;
 
   constructor(cx: RelayContext, ep: ServiceEndpoint, opts: ListenerOptions, log: Logger) {
     this.#cx = cx;
     this.#ep = ep;
     this.#opts = opts;
     this.#log = log;
+    this.#retry = new ListenRetry(log, cx.counters, opts.retryMs, () => this.start());
   }
 
   get listening(): boolean {
@@ -53,11 +53,11 @@ export class TcpListener {
   }
 
   start(): void {
-    if (this.#closed || this.#server !== undefined) return;
+    if (this.#retry.closed || this.#server !== undefined) return;
     const ep = this.#ep;
     const bound = bindListener({ kind: 'tcp', ...ep, ...this.#opts });
     if (bound.kind === 'error') {
-      this.#failed(`${bound.syscall} ${bound.code}`);
+      this.#retry.failed(`${bound.syscall} ${bound.code}`);
       return;
     }
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (c) => this.#accept(c));
@@ -66,27 +66,14 @@ export class TcpListener {
       this.#server = undefined;
       server.close();
       if (bound.kind === 'fd') closeFd(bound.fd);
-      this.#failed(`${err.syscall ?? 'listen'} ${err.code ?? err.message}`);
+      this.#retry.failed(`${err.syscall ?? 'listen'} ${err.code ?? err.message}`);
     });
     server.on('listening', () => {
-      this.#lastError = '';
+      this.#retry.succeeded();
       this.#log.info({ address: ep.address, port: ep.port }, 'listening');
     });
     if (bound.kind === 'fd') server.listen({ fd: bound.fd, backlog: 4096 });
     else server.listen({ host: ep.address, port: ep.port, backlog: 4096 });
-  }
-
-  #failed(reason: string): void {
-    this.#cx.counters.listenErrors++;
-    if (reason !== this.#lastError) {
-      this.#log.warn({ reason, retryMs: this.#opts.retryMs }, 'cannot listen; retrying');
-      this.#lastError = reason;
-    }
-    if (this.#closed) return;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      this.start();
-    }, this.#opts.retryMs);
   }
 
   #accept(client: Socket): void {
@@ -133,8 +120,7 @@ export class TcpListener {
 
   /** Stop accepting; relays already running continue (the kernel keeps entries too). */
   close(): Promise<void> {
-    this.#closed = true;
-    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry.close();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return Promise.resolve();

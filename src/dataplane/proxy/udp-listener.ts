@@ -10,6 +10,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { ForwardTarget, IpvsTable } from '../../ipvs/index.js';
 import type { Logger } from '../../lib/log.js';
 import { bindListener, closeFd } from './bind.js';
+import { ListenRetry } from './listen-retry.js';
 import type { ProxyCounters } from './counters.js';
 import type { ListenerOptions, ServiceEndpoint } from './tcp-listener.js';
 
@@ -34,15 +35,14 @@ export class UdpListener {
   readonly #log: Logger;
   readonly #byClient = new Map<string, UdpFlow>();
   #socket: UdpSocket | undefined;
-  #retry: NodeJS.Timeout | undefined;
-  #lastError = '';
-  #closed = false;
+  readonly #retry: ListenRetry;
 
   constructor(cx: UdpContext, ep: ServiceEndpoint, opts: ListenerOptions, log: Logger) {
     this.#cx = cx;
     this.#ep = ep;
     this.#opts = opts;
     this.#log = log;
+    this.#retry = new ListenRetry(log, cx.counters, opts.retryMs, () => this.start());
   }
 
   get listening(): boolean {
@@ -54,11 +54,11 @@ export class UdpListener {
   }
 
   start(): void {
-    if (this.#closed || this.#socket !== undefined) return;
+    if (this.#retry.closed || this.#socket !== undefined) return;
     const ep = this.#ep;
     const bound = bindListener({ kind: 'udp', ...ep, ...this.#opts });
     if (bound.kind === 'error') {
-      this.#failed(`${bound.syscall} ${bound.code}`);
+      this.#retry.failed(`${bound.syscall} ${bound.code}`);
       return;
     }
     const socket = createSocket({ type: ep.family === 'inet6' ? 'udp6' : 'udp4' });
@@ -67,28 +67,15 @@ export class UdpListener {
       this.#socket = undefined;
       socket.close();
       if (bound.kind === 'fd') closeFd(bound.fd);
-      this.#failed(`${err.syscall ?? 'bind'} ${err.code ?? err.message}`);
+      this.#retry.failed(`${err.syscall ?? 'bind'} ${err.code ?? err.message}`);
     });
     socket.on('listening', () => {
-      this.#lastError = '';
+      this.#retry.succeeded();
       this.#log.info({ address: ep.address, port: ep.port }, 'listening');
     });
     socket.on('message', (msg, rinfo) => this.#datagram(msg, rinfo.address, rinfo.port));
     if (bound.kind === 'fd') socket.bind({ fd: bound.fd });
     else socket.bind({ address: ep.address, port: ep.port });
-  }
-
-  #failed(reason: string): void {
-    this.#cx.counters.listenErrors++;
-    if (reason !== this.#lastError) {
-      this.#log.warn({ reason, retryMs: this.#opts.retryMs }, 'cannot listen; retrying');
-      this.#lastError = reason;
-    }
-    if (this.#closed) return;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      this.start();
-    }, this.#opts.retryMs);
   }
 
   #datagram(msg: Buffer, clientAddress: string, clientPort: number): void {
@@ -164,8 +151,7 @@ export class UdpListener {
 
   /** Stop receiving; flows end with the socket since replies leave through it. */
   close(): Promise<void> {
-    this.#closed = true;
-    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry.close();
     for (const flow of [...this.#byClient.values()]) this.closeFlow(flow);
     const socket = this.#socket;
     this.#socket = undefined;
