@@ -83,6 +83,7 @@ loop.disable();
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const timing = manager.timing();
+const workerMax = manager.workerLoopMax().sort((a, b) => a - b);
 manager.stop();
 farm.stdin.end();
 
@@ -104,6 +105,11 @@ console.log(
 console.log(
   `event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${loopP99.toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
 );
+if (workerMax.length > 0) {
+  console.log(
+    `worker event loops, longest delay per second: median ${pct(workerMax, 0.5).toFixed(1)} ms, max ${(workerMax.at(-1) ?? 0).toFixed(1)} ms`,
+  );
+}
 console.log(
   `CPU (all threads): ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% of one core (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s)`,
 );

@@ -326,6 +326,11 @@ export class CheckManager {
     if (!same) this.load(config);
   }
 
+  /** Per stats period and worker, the longest event-loop delay (ms); empty in-thread. */
+  workerLoopMax(): number[] {
+    return this.#shards?.workerLoopMax() ?? [];
+  }
+
   /** Forget the lateness samples so far (a benchmark's measurement window starts). */
   resetTiming(): void {
     this.#shards?.resetTiming();

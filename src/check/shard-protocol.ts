@@ -26,7 +26,13 @@ export type WorkerReport =
 export type FromWorker =
   | { readonly t: 'reports'; readonly reports: readonly WorkerReport[] }
   /** Attempts completed and lateness samples (ms) since the previous stats message. */
-  | { readonly t: 'stats'; readonly attempts: number; readonly lateMs: Float64Array };
+  | {
+      readonly t: 'stats';
+      readonly attempts: number;
+      readonly lateMs: Float64Array;
+      /** The worker's longest event-loop delay in the period, ms. */
+      readonly loopMaxMs: number;
+    };
 
 /** workerData: the lowest log level the main logger writes (numeric, as LEVELS). */
 export interface WorkerInit {

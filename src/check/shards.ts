@@ -69,6 +69,7 @@ export class CheckerShards {
   #closed = false;
   #attempts = 0;
   #late: number[] = [];
+  #loopMax: number[] = [];
 
   constructor(o: ShardOptions) {
     this.#o = o;
@@ -194,6 +195,7 @@ export class CheckerShards {
         break;
       case 'stats': {
         this.#attempts += m.attempts;
+        this.#loopMax.push(m.loopMaxMs);
         for (const v of m.lateMs) this.#late.push(v);
         const cap = 64 * Math.max(1, this.#remotes.size);
         if (this.#late.length > 2 * cap) this.#late.splice(0, this.#late.length - cap);
@@ -225,6 +227,12 @@ export class CheckerShards {
 
   resetTiming(): void {
     this.#late = [];
+    this.#loopMax = [];
+  }
+
+  /** Per stats period, each worker's longest event-loop delay (ms) since resetTiming. */
+  workerLoopMax(): number[] {
+    return [...this.#loopMax];
   }
 
   /** Attempts completed in the workers so far and recent lateness samples (ms). */

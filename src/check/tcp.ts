@@ -8,9 +8,10 @@ import type { Probe } from './probe.js';
 export const tcpProbe: Probe = async (target, signal) => {
   const c = await connectTarget(target, signal);
   if (c.ok) {
-    // FIN, not RST: a server that logs aborted connections should not see one per check.
+    // close(2) with nothing unread sends FIN, not RST (a server that logs aborted connections
+    // should not see one per check), and without end() first it costs fewer event-loop turns.
     c.socket.on('error', () => undefined);
-    c.socket.destroySoon();
+    c.socket.destroy();
     return { ok: true, message: `TCP connection to ${target.label} success.` };
   }
   if (c.failure === 'timeout') {

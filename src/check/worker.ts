@@ -4,6 +4,7 @@
 // health state: it reports transitions, weights and log records back in order, and timing stats
 // every `statsMs`. Probes come from the real probeFactory (functions do not cross threads).
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, LEVELS, type LevelName, type LogRecord } from '../lib/log.js';
@@ -55,9 +56,13 @@ const observe = {
     attempts++;
   },
 };
+// The worker's own event-loop delay, reported with the stats (how busy this shard's loop is).
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 systemClock.every(init.statsMs, () => {
   const lateMs = Float64Array.from(late);
-  post({ t: 'stats', attempts, lateMs });
+  post({ t: 'stats', attempts, lateMs, loopMaxMs: loopDelay.max / 1e6 });
+  loopDelay.reset();
   attempts = 0;
   late = [];
 });
