@@ -31,6 +31,22 @@ export interface RunnerOptions {
 /** Up to this share of delay_loop (at most 1 s) is added at random to each delay_loop wait. */
 export const JITTER = 0.1;
 
+/** Attempts one event-loop turn may start (per thread); the rest start in the next turns. */
+export const MAX_STARTS_PER_TURN = 64;
+let startedThisTurn = 0;
+let resetPending = false;
+
+function admit(): boolean {
+  if (!resetPending) {
+    resetPending = true;
+    setImmediate(() => {
+      resetPending = false;
+      startedThisTurn = 0;
+    });
+  }
+  return startedThisTurn++ < MAX_STARTS_PER_TURN;
+}
+
 export class CheckerRunner {
   readonly #o: RunnerOptions;
   #state: CheckerState;
@@ -68,13 +84,21 @@ export class CheckerRunner {
   #schedule(ms: number): void {
     if (this.#stopped) return;
     const due = this.#o.clock.now() + ms;
-    this.#cancel = this.#o.clock.setTimer(ms, () => {
+    const begin = (): void => {
+      if (this.#stopped) return;
+      // Thousands of timers due together must not start thousands of probes in one turn: the
+      // rest wait a turn, so I/O (completions, the data plane) runs in between.
+      if (!admit()) {
+        setImmediate(begin);
+        return;
+      }
       const late = this.#o.clock.now() - due;
       this.lateMs.push(late);
       if (this.lateMs.length > 64) this.lateMs.shift();
       this.#o.observe?.late(late);
       void this.#attempt();
-    });
+    };
+    this.#cancel = this.#o.clock.setTimer(ms, begin);
   }
 
   async #attempt(): Promise<void> {
