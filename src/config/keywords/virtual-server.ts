@@ -370,6 +370,14 @@ export function finishVirtualServer(
       "virtual_server has no 'protocol': keepalived defaults to UDP, and so does tandem; add 'protocol TCP' for a TCP service",
     );
   }
+  // keepalived 2.2.7: "Virtual server FWM 7: protocol specified for fwmark - protocol will be ignored".
+  if (d.protocol !== undefined && address.kind === 'fwmark') {
+    cx.sink.warning(
+      'CFG_IGNORED',
+      st.keyword.at,
+      `'protocol ${d.protocol}' has no effect on virtual_server fwmark ${address.fwmark}: a firewall-mark service matches every protocol the mark selects`,
+    );
+  }
   const persistent = d.persistenceTimeout !== undefined && d.persistenceTimeout > 0;
   if (address.kind === 'ip' && address.port === undefined && !persistent) {
     cx.sink.error(

@@ -132,6 +132,10 @@ test('no protocol: UDP with a warning where keepalived 2.2.7 reports it, not for
   const mark = compile('virtual_server fwmark 7 {\n}\n');
   assert.deepEqual(at(mark), []);
   assert.equal(mark.config.virtualServers[0]?.key, 'fwmark:7');
+  // keepalived -t: "Virtual server FWM 7: protocol specified for fwmark - protocol will be ignored".
+  const markTcp = compile('virtual_server fwmark 7 {\n protocol TCP\n}\n');
+  assert.deepEqual(at(markTcp), ['warning:CFG_IGNORED@1:1']);
+  assert.match(markTcp.diagnostics[0]?.message ?? '', /has no effect on virtual_server fwmark 7/);
 
   const groups = compile(
     [
