@@ -262,3 +262,29 @@ test('a real server that never answers costs the client a prompt reset after --c
     closeFd(sock.fd);
   }
 });
+
+test('IPv6: a virtual server on ::1 balances to real servers on ::1 (freebind v6 listener)', async () => {
+  const six = [await startHttpServer('::1'), await startHttpServer('::1')];
+  const port = await freePort('::1');
+  try {
+    const text = `virtual_server ::1 ${port} {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+${six.map((r) => `    real_server ::1 ${r.port} {\n        weight 1\n    }`).join('\n')}
+}
+`;
+    await withTandem(text, async (t) => {
+      const replies: string[] = [];
+      for (let i = 0; i < 4; i++) replies.push(await curl(`http://[::1]:${port}/`, '-g'));
+      assert.deepEqual(tally(replies), { [six[0]!.name]: 2, [six[1]!.name]: 2 });
+      const status = (await t.status()) as {
+        table: { services: { family: string; stats: { conns: number } }[] };
+      };
+      assert.equal(status.table.services[0]?.family, 'inet6');
+      assert.equal(status.table.services[0]?.stats.conns, 4);
+    });
+  } finally {
+    for (const r of six) await r.stop();
+  }
+});
