@@ -25,12 +25,8 @@ import {
   type ScriptDraft,
   type TrackFileDraft,
 } from './tracking.js';
-import {
-  virtualServerBlock,
-  virtualServerGroupBlock,
-  type VirtualServerDraft,
-  type VsgDraft,
-} from './virtual-server.js';
+import { virtualServerBlock, type VirtualServerDraft } from './virtual-server.js';
+import { virtualServerGroupBlock, type VsgDraft } from './virtual-server-group.js';
 import { vrrpInstanceBlock, type InstanceDraft } from './vrrp-instance.js';
 
 export interface Pending<D> {
