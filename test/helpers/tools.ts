@@ -15,3 +15,11 @@ export function requireTool(t: TestContext, name: string): boolean {
   t.skip(`${name} is not installed`);
   return false;
 }
+
+/** True when running as root; otherwise skips (or, under CI, fails) the test. */
+export function requireRoot(t: TestContext, why: string): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (process.env.CI === 'true') throw new Error(`root is required under CI=true: ${why}`);
+  t.skip(`needs root: ${why}`);
+  return false;
+}
