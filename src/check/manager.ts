@@ -46,8 +46,11 @@ export interface ManagerOptions {
   readonly runScript: (script: ScriptSpec, why: string) => void;
   /** Worker threads for the runners (shards.ts; system clock); 0/absent: here, on `clock`. */
   readonly workers?: number;
-  /** ha_suspend: whether an address is configured on this host (absent: always). */
-  readonly isLocal?: (address: string) => boolean;
+  /**
+   * ha_suspend: a test for "is this address configured on this host", made from one reading of
+   * the host's addresses (absent: every address is local).
+   */
+  readonly localAddresses?: () => (address: string) => boolean;
 }
 
 interface Entry {
@@ -308,11 +311,13 @@ export class CheckManager {
   }
 
   #suspendedIn(config: Config): Set<string> {
-    const isLocal = this.#o.isLocal;
     const out = new Set<string>();
-    if (isLocal === undefined) return out;
-    for (const vs of config.virtualServers) {
-      if (vs.haSuspend && vs.address.kind === 'ip' && !isLocal(vs.address.address)) out.add(vs.key);
+    const suspendable = config.virtualServers.filter((vs) => vs.haSuspend);
+    if (this.#o.localAddresses === undefined || suspendable.length === 0) return out;
+    // One reading of the host's addresses per refresh, and none without ha_suspend.
+    const isLocal = this.#o.localAddresses();
+    for (const vs of suspendable) {
+      if (vs.address.kind === 'ip' && !isLocal(vs.address.address)) out.add(vs.key);
     }
     return out;
   }

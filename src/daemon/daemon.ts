@@ -19,7 +19,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { CheckManager } from '../check/index.js';
 import { probeFactory } from '../check/probes.js';
-import { hostInterfaces, isLocalAddress } from './host.js';
+import { hostInterfaces, localAddressTest } from './host.js';
 import { poolWriter } from './pool-writer.js';
 import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
@@ -87,7 +87,7 @@ export class Daemon {
       writer: poolWriter(this.table, () => this.#config, checkLog),
       runScript: scriptRunner(checkLog),
       workers: opts.checkWorkers ?? 0,
-      isLocal: isLocalAddress,
+      localAddresses: localAddressTest,
     });
   }
 

@@ -13,13 +13,14 @@ export function hostInterfaces(): ReadonlySet<string> {
 }
 
 /**
- * Whether `address` is configured on this host (ha_suspend): an interface address, or any
- * loopback address (the kernel answers for all of 127.0.0.0/8 without configuring them).
+ * A test for "is this address configured on this host" (ha_suspend), over one reading of the
+ * interfaces: an interface address, or any loopback address (the kernel answers for all of
+ * 127.0.0.0/8 without configuring them).
  */
-export function isLocalAddress(address: string): boolean {
-  if (address.startsWith('127.') || address === '::1') return true;
+export function localAddressTest(): (address: string) => boolean {
+  const local = new Set<string>(['::1']);
   for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.address === address) return true;
+    for (const a of list ?? []) local.add(a.address);
   }
-  return false;
+  return (address) => address.startsWith('127.') || local.has(address);
 }

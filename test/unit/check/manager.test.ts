@@ -62,7 +62,7 @@ function harness(text: string, isLocal?: (address: string) => boolean) {
     probes,
     writer: { apply: (vs, dests) => pools.set(vs.key, [...dests]) },
     runScript: (s: ScriptSpec, why) => scripts.push(`${why}: ${s.command}`),
-    ...(isLocal === undefined ? {} : { isLocal }),
+    ...(isLocal === undefined ? {} : { localAddresses: () => isLocal }),
   });
   manager.onEvent((e) => events.push({ ...e, at: clock.now() }));
   const config = compile(text);
