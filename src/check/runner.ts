@@ -8,20 +8,24 @@ import type { Logger } from '../lib/log.js';
 import { checkerLabel, type Probe, type ProbeResult, type ProbeTarget } from './probe.js';
 import { firstRunMs, initialState, step, type CheckerState, type CheckerTiming } from './state.js';
 
-export interface RunnerOptions {
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly log: Logger;
-  readonly type: string;
-  readonly probe: Probe;
+/** What the configuration decides about a runner (plain data: it also crosses into workers). */
+export interface RunnerSettings {
   readonly target: ProbeTarget;
   readonly timing: CheckerTiming & { readonly warmup: number };
   readonly alpha: boolean;
   readonly logAllFailures: boolean;
   /** The longest one attempt may take before it is abandoned (ms). */
   readonly guardMs: number;
-  /** State carried over a reload (the checker's definition did not change). */
+  /** State carried over from an earlier runner of the same checker (reload, worker restart). */
   readonly initial?: CheckerState;
+}
+
+export interface RunnerOptions extends RunnerSettings {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly log: Logger;
+  readonly type: string;
+  readonly probe: Probe;
   readonly onTransition: (up: boolean) => void;
   readonly onWeight: (weight: number) => void;
   /** Told each attempt's lateness and completion (a worker forwards them; see worker.ts). */

@@ -7,24 +7,15 @@
 import type { Checker, RealServer, VirtualServer } from '../config/model.js';
 import { rsKey } from './health.js';
 import { serviceLabel, vsPort } from './labels.js';
-import type { Probe, ProbeTarget } from './probe.js';
-import { CheckerRunner, type RunnerOptions } from './runner.js';
-import type { CheckerState, CheckerTiming } from './state.js';
+import type { Probe } from './probe.js';
+import { CheckerRunner, type RunnerOptions, type RunnerSettings } from './runner.js';
 
-export interface RunnerSpec {
+export interface RunnerSpec extends RunnerSettings {
   /** The manager's checker id (stable across reloads while the definition is unchanged). */
   readonly id: string;
   readonly checker: Checker;
   readonly vs: VirtualServer;
   readonly rs: RealServer;
-  readonly target: ProbeTarget;
-  readonly timing: CheckerTiming & { readonly warmup: number };
-  readonly alpha: boolean;
-  readonly logAllFailures: boolean;
-  /** The longest one attempt may take before it is abandoned (ms). */
-  readonly guardMs: number;
-  /** State carried over from an earlier runner of the same checker (worker restart). */
-  readonly initial?: CheckerState;
 }
 
 /** A checker's identity across reloads: where it is and everything it was configured with. */

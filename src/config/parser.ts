@@ -9,6 +9,7 @@
 // Statement, Word and Block objects the keyword tables read are views made when a body is
 // walked, so they die young instead of living (and being copied by the GC) for the whole run.
 
+import { ensureInt32 } from '../lib/int32-grow.js';
 import type { DiagnosticSink, Location, Note } from './diagnostics.js';
 import {
   OPEN,
@@ -146,11 +147,7 @@ function bodyOf(tree: Tree, first: number): Statement[] {
 
 function newStatement(tree: Tree, kw: number, anon: boolean): number {
   const o = tree.count * STRIDE;
-  if (o + STRIDE > tree.st.length) {
-    const bigger = new Int32Array(tree.st.length * 2);
-    bigger.set(tree.st);
-    tree.st = bigger;
-  }
+  tree.st = ensureInt32(tree.st, o + STRIDE);
   const st = tree.st;
   st[o + KW] = kw;
   st[o + NARGS] = 0;

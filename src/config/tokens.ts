@@ -5,6 +5,7 @@
 // is a range of a stored string (the file text itself on the fast path), and a Word object
 // with its Location is made only when a keyword handler asks for it (see parser.ts).
 
+import { ensureInt32 } from '../lib/int32-grow.js';
 import type { Location, Source } from './diagnostics.js';
 
 export const WORD = 0;
@@ -50,11 +51,7 @@ export function pushToken(
   logical: number,
 ): void {
   let o = s.count * STRIDE;
-  if (o + STRIDE > s.data.length) {
-    const bigger = new Int32Array(s.data.length * 2);
-    bigger.set(s.data);
-    s.data = bigger;
-  }
+  s.data = ensureInt32(s.data, o + STRIDE);
   const d = s.data;
   d[o++] = kind;
   d[o++] = buf;
