@@ -30,7 +30,7 @@ import { checkerId, runnerSpec, specRunner } from './spec.js';
 export type ProbeFactory = (
   checker: Checker,
   cx: { readonly vs: VirtualServer; readonly rs: RealServer; readonly config: Config },
-) => { readonly probe: Probe; readonly guardMs: number } | undefined;
+) => { readonly create: () => Probe; readonly guardMs: number } | undefined;
 
 export interface PoolWriter {
   /** Make the table's destinations of `vs` exactly `dests`. */
@@ -200,7 +200,7 @@ export class CheckManager {
     // In a worker the probe is rebuilt there from the same checker (functions do not cross).
     const runner =
       this.#shards?.runner(spec) ??
-      specRunner(spec, made.probe, {
+      specRunner(spec, made.create(), {
         clock: this.#o.clock,
         random: this.#o.random,
         log: this.#o.log,

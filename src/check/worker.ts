@@ -78,7 +78,7 @@ function start(spec: RunnerSpec, config: Parameters<typeof probeFactory>[1]['con
     return;
   }
   const id = spec.id;
-  const runner = specRunner(spec, made.probe, {
+  const runner = specRunner(spec, made.create(), {
     clock: systemClock,
     random: Math.random,
     log,

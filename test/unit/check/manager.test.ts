@@ -36,7 +36,7 @@ function harness(text: string, isLocal?: (address: string) => boolean) {
   const scripts: string[] = [];
   const probes: ProbeFactory = (checker) => ({
     guardMs: 60_000,
-    probe: (target) =>
+    create: () => (target) =>
       new Promise<ProbeResult>((resolve) => {
         const b =
           behaviour.get(`${target.address}:${target.port}:${checker.type}`) ??
