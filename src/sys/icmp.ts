@@ -6,18 +6,20 @@
 // read with MSG_DONTWAIT, so no call here ever blocks the event loop; koffi is loaded lazily and
 // failures are values, never exceptions (as in socket.ts).
 
-import { errnoName, loadLibc } from './libc.js';
+import {
+  AF_INET,
+  AF_INET6,
+  errnoName,
+  loadLibc,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+} from './libc.js';
 import type { Family } from '../lib/inet.js';
 import { sockaddr } from './socket.js';
 
-// Linux ABI constants (include/uapi/linux/{socket,in,in6}.h, asm-generic/socket.h,
-// include/linux/socket.h for MSG_DONTWAIT).
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
+// Linux ABI constants (include/uapi/linux/{in,in6}.h, include/linux/socket.h for MSG_DONTWAIT).
 const IPPROTO_ICMP = 1;
 const IPPROTO_ICMPV6 = 58;
 const MSG_DONTWAIT = 0x40;

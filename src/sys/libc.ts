@@ -6,6 +6,16 @@
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 
+// Linux ABI constants shared by the socket modules (include/uapi/linux/socket.h,
+// asm-generic/socket.h).
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+
 export interface Libc {
   socket: (domain: number, type: number, protocol: number) => number;
   setsockopt: (fd: number, level: number, name: number, value: Int32Array, len: number) => number;

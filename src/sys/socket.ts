@@ -5,16 +5,19 @@
 // calls are socket/setsockopt/bind/listen through koffi, loaded lazily so that commands that never
 // listen (`tandem -t`) never load a native module. Failures are values, never exceptions.
 
-import { errnoName, loadLibc } from './libc.js';
+import {
+  AF_INET,
+  AF_INET6,
+  errnoName,
+  loadLibc,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+} from './libc.js';
 import { ipv6Bytes, parseIp, type Family } from '../lib/inet.js';
 
 // Linux ABI constants (include/uapi/linux/{socket,in,in6}.h, asm-generic/socket.h).
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
