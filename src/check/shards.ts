@@ -46,6 +46,8 @@ interface Slot {
   pending: string[];
   stops: string[];
   lastCrash: number;
+  /** Started once: a configuration without checkers costs no threads. */
+  spawned: boolean;
 }
 
 const STATS_MS = 1000;
@@ -80,8 +82,8 @@ export class CheckerShards {
       pending: [],
       stops: [],
       lastCrash: -Infinity,
+      spawned: false,
     }));
-    for (const slot of this.#slots) this.#spawn(slot);
   }
 
   /** A handle for `spec`; nothing runs until start() and the next flush(). */
@@ -121,6 +123,10 @@ export class CheckerShards {
   flush(config: Config): void {
     this.#config = config;
     for (const slot of this.#slots) {
+      if (!slot.spawned && slot.pending.length > 0) {
+        this.#spawn(slot);
+        continue;
+      }
       if (slot.worker === undefined) continue;
       if (slot.stops.length > 0) this.#post(slot, { t: 'stop', ids: slot.stops });
       slot.stops = [];
@@ -154,6 +160,7 @@ export class CheckerShards {
     });
     w.unref();
     slot.worker = w;
+    slot.spawned = true;
     w.on('message', (m: FromWorker) => {
       if (slot.worker === w) this.#message(m);
     });
