@@ -225,6 +225,17 @@ export interface VrrpInstance extends Notifies {
   readonly skipCheckAdvAddr: boolean;
   readonly promoteSecondaries: boolean;
   readonly syncGroup?: string;
+  /**
+   * tandem extension `vrrp_transport raw|udp`: IP protocol 112 (as keepalived), or the same VRRP
+   * message as a UDP payload to `vrrpUdpPort` (unprivileged use, networks that drop 112).
+   */
+  readonly vrrpTransport: 'raw' | 'udp';
+  readonly vrrpUdpPort: number;
+  /**
+   * tandem extension `vip_mode address|listener`: holding a VIP means the address on the
+   * interface (as keepalived), or owning the proxy data plane's listeners on it (no root).
+   */
+  readonly vipMode: 'address' | 'listener';
 }
 
 export interface VrrpSyncGroup extends Notifies {

@@ -121,11 +121,18 @@ export function validate(config: Config, vx: ValidateContext): Config {
         `vrrp_instance ${inst.name} has no 'interface' (required unless unicast_peer is used)`,
       );
     }
-    if (inst.interface === 'lo') {
+    if (inst.vrrpTransport === 'udp' && inst.unicastPeer.length === 0) {
+      sink.error(
+        'CFG_MISSING_REQUIRED',
+        loc(inst.at),
+        `vrrp_instance ${inst.name}: vrrp_transport udp sends to each unicast_peer; add a unicast_peer block`,
+      );
+    }
+    if (inst.interface === 'lo' && inst.vrrpTransport === 'raw') {
       sink.error(
         'CFG_INVALID_VALUE',
         loc(inst.at),
-        `vrrp_instance ${inst.name}: VRRP cannot run on the loopback interface (lo); use the director's network interface`,
+        `vrrp_instance ${inst.name}: VRRP cannot run on the loopback interface (lo); use the director's network interface (or vrrp_transport udp for a one-machine cluster)`,
       );
     }
     if (inst.virtualIpaddress.length > 255) {
