@@ -291,7 +291,7 @@ export interface NlError {
 /** struct nlmsgerr: a negated errno, the request's header (or all of it) and ext-ack TLVs. */
 export function decodeNlError(payload: Uint8Array, flags: number): DecodeResult<NlError> {
   if (payload.length < 4 + NLMSG_HDRLEN) return { ok: false, reason: 'too-short' };
-  const errno = -view(payload).getInt32(0, LE);
+  const errno = 0 - view(payload).getInt32(0, LE); // 0 - x: an ACK is 0, not -0
   if ((flags & NLM_F.ACK_TLVS) === 0) return { ok: true, value: { errno }, bytesRead: 4 };
   let at = 4 + NLMSG_HDRLEN;
   if ((flags & NLM_F.CAPPED) === 0) at = 4 + align4(view(payload).getUint32(4, LE));
