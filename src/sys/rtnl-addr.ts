@@ -7,6 +7,7 @@
 
 import { ipv4ToNumber, numberToIpv4, parseIp, type Family } from '../lib/inet.js';
 import { fail, rtnlRequest, type RtnlFailure } from './netlink.js';
+import { decodeIfAddrMsg, encodeIfAddrMsg, NLM_F, RTM, type RtAttr } from './rtnl-codec.js';
 import {
   addressBytes,
   addressText,
@@ -14,17 +15,12 @@ import {
   attrString0,
   attrU32,
   attrU32Of,
-  decodeIfAddrMsg,
-  encodeIfAddrMsg,
   familyNumber,
   findAttr,
   AF_INET,
   AF_INET6,
-  NLM_F,
-  RTM,
   u32At,
-  type RtAttr,
-} from './rtnl-codec.js';
+} from './rtnl-attrs.js';
 import { listLinks, resolveIfindex } from './rtnl-link.js';
 import { SCOPES, scopeName, type Scope } from './rtnl-scope.js';
 

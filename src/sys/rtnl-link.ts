@@ -4,17 +4,8 @@
 // is UP or UNKNOWN, as on dummy and loopback devices; linux/if.h, RFC 2863 operstates).
 
 import { fail, rtnlRequest, type RtnlFailure } from './netlink.js';
-import {
-  attrString,
-  attrString0,
-  attrU32Of,
-  decodeIfInfoMsg,
-  encodeIfInfoMsg,
-  findAttr,
-  NLM_F,
-  RTM,
-  type NlMessage,
-} from './rtnl-codec.js';
+import { decodeIfInfoMsg, encodeIfInfoMsg, NLM_F, RTM, type NlMessage } from './rtnl-codec.js';
+import { attrString, attrString0, attrU32Of, findAttr } from './rtnl-attrs.js';
 
 // linux/if_link.h IFLA_*, linux/if.h IFF_* and IF_OPER_*.
 const IFLA_ADDRESS = 1;

@@ -5,15 +5,8 @@
 // it removes the route whatever the kernel recorded for those.
 
 import { fail, rtnlRequest, type RtnlFailure } from './netlink.js';
-import {
-  addressBytes,
-  attrU32,
-  encodeRtMsg,
-  familyNumber,
-  NLM_F,
-  RTM,
-  type RtAttr,
-} from './rtnl-codec.js';
+import { encodeRtMsg, NLM_F, RTM, type RtAttr } from './rtnl-codec.js';
+import { addressBytes, attrU32, familyNumber } from './rtnl-attrs.js';
 import { resolveIfindex } from './rtnl-link.js';
 import { SCOPES } from './rtnl-scope.js';
 import type { RouteSpec, RouteType } from './route-words.js';

@@ -7,8 +7,6 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { addressFromPayload } from '../../../src/sys/rtnl-addr.js';
 import {
-  attrString,
-  attrU32,
   decodeAttrs,
   decodeIfAddrMsg,
   decodeIfInfoMsg,
@@ -21,6 +19,7 @@ import {
   encodeNlMessage,
   encodeRtMsg,
 } from '../../../src/sys/rtnl-codec.js';
+import { attrString, attrU32 } from '../../../src/sys/rtnl-attrs.js';
 import { linkFromMessage } from '../../../src/sys/rtnl-link.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
