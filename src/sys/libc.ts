@@ -39,6 +39,14 @@ export interface Libc {
   ) => number;
   close: (fd: number) => number;
   errno: () => number;
+  // ---- rtnetlink (vrrp-sys-netlink): poll(2) off the JS thread, strerror(3) ----
+  /**
+   * poll(2) of one descriptor run as a koffi async call on the libuv threadpool, so waiting never
+   * blocks the event loop; `done` gets poll's return value on the JS thread (-1 on failure).
+   */
+  pollAsync: (fd: number, events: number, timeoutMs: number, done: (n: number) => void) => void;
+  strerror: (errnum: number) => string;
+  // ---- end rtnetlink ----
 }
 
 let libc: Libc | null | undefined;
@@ -48,8 +56,15 @@ export function loadLibc(): Libc | null {
   try {
     // koffi is CommonJS; createRequire keeps it out of the ESM graph until first use.
     const koffi = createRequire(import.meta.url)('koffi') as {
-      load: (name: string) => { func: (sig: string) => (...args: unknown[]) => number };
+      load: (name: string) => {
+        func: {
+          (sig: string): (...args: unknown[]) => number;
+          (name: string, ret: string, args: unknown[]): KoffiFn;
+        };
+      };
       errno: () => number;
+      struct: (fields: Record<string, string>) => unknown;
+      pointer: (type: unknown) => unknown;
     };
     const lib = koffi.load('libc.so.6');
     libc = {
@@ -61,12 +76,45 @@ export function loadLibc(): Libc | null {
       recvfrom: lib.func('intptr_t recvfrom(int, void *, size_t, int, void *, void *)'),
       close: lib.func('int close(int)'),
       errno: () => koffi.errno(),
+      // ---- rtnetlink (vrrp-sys-netlink) ----
+      ...rtnlBindings(koffi, lib),
     };
   } catch {
     libc = null;
   }
   return libc;
 }
+
+// ---- rtnetlink (vrrp-sys-netlink) ----
+type KoffiFn = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => void };
+
+function rtnlBindings(
+  koffi: { struct: (f: Record<string, string>) => unknown; pointer: (t: unknown) => unknown },
+  lib: { func: (name: string, ret: string, args: unknown[]) => KoffiFn },
+): Pick<Libc, 'pollAsync' | 'strerror'> {
+  // struct pollfd (poll(2)); anonymous so that another binding of the same struct cannot clash.
+  const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
+  const poll = lib.func('poll', 'int', [koffi.pointer(pollfd), 'unsigned long', 'int']);
+  const strerror = lib.func('strerror', 'const char *', ['int']);
+  return {
+    pollAsync: (fd, events, timeoutMs, done) => {
+      try {
+        // koffi copies the struct into its own call memory, so nothing JS-owned is shared.
+        poll.async({ fd, events, revents: 0 }, 1, timeoutMs, (err: unknown, n: unknown) =>
+          done(err === null && typeof n === 'number' ? n : -1),
+        );
+      } catch {
+        // koffi refuses async calls past max_async_calls: report a failed poll, later.
+        setImmediate(() => done(-1));
+      }
+    },
+    strerror: (errnum) => {
+      const s = strerror(errnum);
+      return typeof s === 'string' ? s : `errno ${errnum}`;
+    },
+  };
+}
+// ---- end rtnetlink ----
 
 const ERRNO_NAMES = new Map<number, string>(
   Object.entries(constants.errno).map(([name, n]) => [n, name]),
