@@ -23,7 +23,9 @@ type OptionalKeys =
   | 'masterPriority';
 
 /** The state during one step: writable, optional fields settable to undefined. */
-export type Draft = { -readonly [K in Exclude<keyof VrrpInstanceState, OptionalKeys>]: VrrpInstanceState[K] } & {
+export type Draft = {
+  -readonly [K in Exclude<keyof VrrpInstanceState, OptionalKeys>]: VrrpInstanceState[K];
+} & {
   -readonly [K in OptionalKeys]: VrrpInstanceState[K] | undefined;
 };
 

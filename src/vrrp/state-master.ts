@@ -41,7 +41,11 @@ export function masterRx(c: Ctx, a: RxAdvert): void {
   }
   if (a.priority === ours) {
     if (cmp === 0) {
-      log(c, 'info', 'WARNING - equal priority advert received from remote host with our IP address.');
+      log(
+        c,
+        'info',
+        'WARNING - equal priority advert received from remote host with our IP address.',
+      );
     } else if (ours === VRRP_PRIO_OWNER) {
       // Two address owners: keepalived 2.2.7 drops itself to 254, so the other owner's advert
       // now wins and we go to BACKUP (both sides do this; they then elect at 254 by address).

@@ -28,7 +28,9 @@ export function syncGroupDecide(
   groupState: SyncGroupStateName,
   members: readonly SyncMemberView[],
 ): SyncDecision {
-  const live = members.filter((m) => m.state !== 'STOP' && m.state !== 'INIT');
+  // Nothing is decided before every member has started (they start in one tick).
+  if (members.some((m) => m.state === 'INIT')) return { groupState, forced: [], actions: [] };
+  const live = members.filter((m) => m.state !== 'STOP');
   if (live.length === 0) return { groupState, forced: [], actions: [] };
 
   if (live.some((m) => m.faulty)) return force(group, groupState, live, 'FAULT');
