@@ -95,7 +95,7 @@ test('sync_group_tracking_weight keeps member weights', () => {
 test('an address owner ignores weighted trackers; its group clears group weights', () => {
   const sink = memorySink();
   const cfg = compile(
-    `${scripts}` +
+    scripts +
       instance(
         'VI_1',
         1,
