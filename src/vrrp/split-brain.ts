@@ -21,6 +21,11 @@ export interface HeldVip {
   readonly vip: string;
   /** This director's own address on `ifname` (its advert source), the probe's sender IP. */
   readonly source: string;
+  /**
+   * What carries this instance's adverts, for the warning's hint: 'VRRP, IP protocol 112' (the
+   * default) or, with `vrrp_transport udp`, say 'VRRP over UDP port 11112'.
+   */
+  readonly advertPath?: string;
 }
 
 export type SplitBrainProbe = (req: ArpProbeRequest) => Promise<ArpProbeResult>;
@@ -201,7 +206,8 @@ export class SplitBrainDetector {
     this.#o.logger.warn(
       { instance, ifname, vip, macs: w.macs },
       `(${instance}) split brain: VIP ${vip} is also answered by ${w.macs.join(', ')} — another ` +
-        'director is MASTER too (is VRRP, IP protocol 112, blocked between the directors?)',
+        `director is MASTER too (is ${w.held.advertPath ?? 'VRRP, IP protocol 112'}, blocked ` +
+        'between the directors?)',
     );
     this.#o.onReport?.(this.#report(w, 'detected'));
   }

@@ -139,6 +139,16 @@ describe('SplitBrainDetector', () => {
     assert.match(h.warnings()[0] ?? '', /answered by 02:00:00:00:00:02, 02:00:00:00:00:03 — /);
   });
 
+  test('the hint names the advert path of a UDP instance', async () => {
+    const h = harness({ detectAfter: 1 }, answered(OTHER));
+    h.hold([{ ...VIP, advertPath: 'VRRP over UDP port 11112' }]);
+    await h.round();
+    assert.match(
+      h.warnings()[0] ?? '',
+      /\(is VRRP over UDP port 11112, blocked between the directors\?\)$/,
+    );
+  });
+
   test('the episode ends after two silent probes, not one', async () => {
     const h = harness({}, answered(OTHER));
     await h.round();
