@@ -20,16 +20,13 @@ export interface ReceiveParams {
   readonly vrid: number;
   readonly family: Family;
   readonly authType: 0 | 1 | 2;
-  /** auth_pass; keepalived keeps the first 8 bytes. */
-  readonly authPass?: string;
-  /** Configured advert_int in centiseconds (v2: a multiple of 100). */
-  readonly advertIntCs: number;
+  readonly authPass?: string; // auth_pass; keepalived keeps its first 8 bytes
+  readonly advertIntCs: number; // configured advert_int, centiseconds (v2: × 100)
   /** VIP addresses without prefix length, canonical text (as lib/inet parseIp gives). */
   readonly vips: readonly string[];
   readonly unicast: boolean;
   readonly unicastPeers: readonly UnicastPeer[];
-  /** vrrp_check_unicast_src. */
-  readonly checkUnicastSrc: boolean;
+  readonly checkUnicastSrc: boolean; // vrrp_check_unicast_src
   /** skip_check_adv_addr: no VIP check for repeat adverts from the current master. */
   readonly skipCheckAdvAddr: boolean;
   /** 'reject' is 2.2.7 (a backup drops adverts whose VIPs differ); 'log' keeps them, noted. */
@@ -43,8 +40,7 @@ export interface ReceivedPacket {
   readonly dst: string;
   /** TTL / hop limit; undefined where the transport cannot see it (UDP), skipping TTL checks. */
   readonly ttl: number | undefined;
-  /** IPv4 tot_len, when the IP header was read. */
-  readonly ipTotalLength?: number;
+  readonly ipTotalLength?: number; // IPv4 tot_len, when the IP header was read
   /** IPv4 header length (IHL × 4); defaults to 20 (IPv4) or 40 (IPv6). */
   readonly ipHeaderLength?: number;
   /** IP protocol of the datagram: 51 means an AH header precedes the VRRP message. */
@@ -63,21 +59,11 @@ export interface ReceiveOptions {
   readonly v3ChecksumAsV2?: boolean;
 }
 
+/** One counter each; in keepalived's check order (wrong-vrid is the caller's dispatch). */
+// prettier-ignore
 export const RX_REJECT_REASONS = [
-  'wrong-vrid',
-  'auth-ah',
-  'length',
-  'ttl',
-  'version',
-  'auth-type-invalid',
-  'auth-type-mismatch',
-  'auth-failure',
-  'interval',
-  'type',
-  'ip-length',
-  'checksum',
-  'cast-type',
-  'address-list',
+  'wrong-vrid', 'auth-ah', 'length', 'ttl', 'version', 'auth-type-invalid', 'auth-type-mismatch',
+  'auth-failure', 'interval', 'type', 'ip-length', 'checksum', 'cast-type', 'address-list',
   'unicast-src',
 ] as const;
 export type RxRejectReason = (typeof RX_REJECT_REASONS)[number];
@@ -141,31 +127,14 @@ function isEthernetPadding(ipHeader: number, expected: number, received: number)
   );
 }
 
-function sameList(a: readonly string[], b: readonly string[]): string | undefined {
-  return a.find((ip) => !b.includes(ip));
-}
-
-/** Codec refusals that the checks above have not already turned into a verdict. */
-function decodeRejection(reason: AdvertDecodeReason, inst: ReceiveParams, src: string): RxVerdict {
-  switch (reason) {
-    case 'bad-checksum':
-      return reject('checksum', `Invalid VRRPv${inst.version} checksum`);
-    case 'bad-interval': // tandem's own refusal: keepalived cannot send 0
-      return reject('interval', `advertisement interval of 0 from ${src}`);
-    case 'ipv6-in-v2':
-      return reject('version', 'cannot use IPv6 with VRRP version 2');
-    case 'auth-ah':
-      return reject('auth-ah', 'IPsec AH authentication is not supported');
-    case 'bad-auth-type':
-      return reject('auth-type-invalid', 'Invalid auth type');
-    case 'bad-version':
-      return reject('version', 'wrong version');
-    case 'bad-type':
-      return reject('type', 'Invalid packet type');
-    case 'too-short':
-      return reject('length', 'vrrp packet too short');
-  }
-}
+/** What the codec refuses, as counted here; the checks above leave only the last two. */
+// prettier-ignore
+const FROM_DECODE: Readonly<Record<AdvertDecodeReason, RxRejectReason>> = {
+  'too-short': 'length', 'bad-version': 'version', 'bad-type': 'type', 'ipv6-in-v2': 'version',
+  'bad-auth-type': 'auth-type-invalid', 'auth-ah': 'auth-ah',
+  'bad-interval': 'interval', // tandem's own refusal of 0: keepalived cannot send it
+  'bad-checksum': 'checksum',
+};
 
 export function checkAdvert(
   inst: ReceiveParams,
@@ -174,9 +143,11 @@ export function checkAdvert(
 ): RxVerdict {
   const p = rx.payload;
   const ipHeader = rx.ipHeaderLength ?? (inst.family === 'inet' ? 20 : 40);
-  const fam = inst.family === 'inet' ? 'IPv4' : 'IPv6';
   if (p.length < VRRP.HEADER_LENGTH)
-    return reject('length', `${fam} VRRP packet too short - ${ipHeader + p.length} bytes`);
+    return reject(
+      'length',
+      `${inst.family === 'inet' ? 'IPv4' : 'IPv6'} VRRP packet too short - ${ipHeader + p.length} bytes`,
+    );
   // The socket is shared per interface and family; the caller dispatches by VRID.
   const vrid = p[1] ?? 0;
   if (vrid !== inst.vrid)
@@ -190,12 +161,15 @@ export function checkAdvert(
     return reject('auth-ah', 'No AH header but auth type is AH');
   if (ah) return reject('auth-ah', 'IPsec AH authentication is not supported');
 
-  // 2. Length from our version and family and the advert's address count; padding tolerated.
+  // 2. Length from the advert's version (ours if it has none we know), our family and its
+  // address count, so that a peer of the other version is told "wrong version" below.
   const count = p[3] ?? 0;
+  const version = (p[0] ?? 0) >> 4;
+  const lengthVersion = version === 2 || version === 3 ? version : inst.version;
   const expected =
     VRRP.HEADER_LENGTH +
     count * (inst.family === 'inet' ? 4 : 16) +
-    (inst.version === 2 ? VRRP.AUTH_DATA_LENGTH : 0);
+    (lengthVersion === 2 ? VRRP.AUTH_DATA_LENGTH : 0);
   let received = p.length;
   if (received > expected && isEthernetPadding(ipHeader, expected, received)) received = expected;
   if (received !== expected) {
@@ -208,7 +182,6 @@ export function checkAdvert(
     return reject('ttl', `invalid TTL/HL. Received ${rx.ttl} and expect ${VRRP.TTL}`);
 
   // 4. Version.
-  const version = (p[0] ?? 0) >> 4;
   if (version !== inst.version)
     return reject('version', `wrong version. Received ${version} and expect ${inst.version}`);
 
@@ -256,7 +229,13 @@ export function checkAdvert(
     acceptOldUnicast: inst.unicast && opts.acceptOldUnicastChecksum !== false,
     acceptAsV2: opts.v3ChecksumAsV2 === true,
   });
-  if (!decoded.ok) return decodeRejection(decoded.reason, inst, rx.src);
+  if (!decoded.ok) {
+    const detail =
+      decoded.reason === 'bad-checksum'
+        ? `Invalid VRRPv${inst.version} checksum`
+        : `advert from ${rx.src} refused: ${decoded.reason}`;
+    return reject(FROM_DECODE[decoded.reason], detail);
+  }
   const advert = decoded.value;
   const notes: RxNote[] = [];
   if (decoded.checksum === 'old-unicast')
@@ -284,7 +263,7 @@ export function checkAdvert(
     if (advert.addresses.length !== inst.vips.length)
       problem = `expected ${inst.vips.length} VIPs but received ${advert.addresses.length}`;
     else {
-      const missing = sameList(inst.vips, advert.addresses);
+      const missing = inst.vips.find((ip) => !advert.addresses.includes(ip));
       if (missing !== undefined)
         problem = `ip address associated with VRID ${inst.vrid} not present in MASTER advert: ${missing}`;
     }
