@@ -1,6 +1,7 @@
 // The running daemon: one process that owns the virtual server table and plugs every subsystem
-// into it — today the configuration and the proxy data plane; checkers, VRRP, the control socket
-// and notifications attach here as they arrive. Reload (SIGHUP) is keepalived's: compile the new
+// into it — the configuration, the proxy data plane, the checkers and VRRP (in its own thread);
+// the control socket and notifications attach here as they arrive. As keepalived, `-P` runs only
+// VRRP, `-C` only the virtual servers and checkers, and neither runs both. Reload (SIGHUP) is keepalived's: compile the new
 // file, keep the old configuration if it has errors, otherwise apply the planned diff so untouched
 // services and their connections are never disturbed.
 
@@ -23,6 +24,7 @@ import { hostInterfaces, localAddressTest } from './host.js';
 import { poolWriter } from './pool-writer.js';
 import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
+import { VrrpWorker, type TransitionEvent } from '../vrrp/index.js';
 
 /** How often timers and the 2 s rate estimator run. */
 const TICK_MS = 1000;
@@ -38,6 +40,10 @@ export interface DaemonOptions {
   /** Health checker worker threads (default 0: on the main thread, on `clock`). */
   readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
+  /** Which halves run (keepalived's -P / -C); both by default. */
+  readonly subsystems?: { readonly vrrp: boolean; readonly lvs: boolean };
+  /** Every VRRP state change (tests, notifications). */
+  readonly onTransition?: (e: TransitionEvent) => void;
   /** Where compiler diagnostics go (stderr). */
   readonly diagnostics: (text: string) => void;
 }
@@ -61,10 +67,18 @@ export class Daemon {
   readonly checks: CheckManager;
   #config: Config | undefined;
   #stopTick: (() => void) | undefined;
+  readonly #runVrrp: boolean;
+  readonly #runLvs: boolean;
+  #vrrp: VrrpWorker | undefined;
+  /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
+  #listenerVips = new Set<string>();
+  readonly #heldVips = new Map<string, readonly string[]>();
 
   constructor(opts: DaemonOptions) {
     this.#opts = opts;
     this.#log = opts.log;
+    this.#runVrrp = opts.subsystems?.vrrp ?? true;
+    this.#runLvs = opts.subsystems?.lvs ?? true;
     // The table tells the plane when an entry goes; the plane is made after the table.
     const released = (id: number): void => this.plane.release(id);
     this.table = new IpvsTable({
@@ -87,7 +101,12 @@ export class Daemon {
       writer: poolWriter(this.table, () => this.#config, checkLog),
       runScript: scriptRunner(checkLog),
       workers: opts.checkWorkers ?? 0,
-      localAddresses: localAddressTest,
+      // A listener-mode VIP is "local" (ha_suspend) exactly while this director holds it.
+      localAddresses: () => {
+        const host = localAddressTest();
+        const held = new Set([...this.#heldVips.values()].flat());
+        return (a) => (this.#listenerVips.has(a) ? held.has(a) : host(a));
+      },
     });
   }
 
@@ -124,6 +143,30 @@ export class Daemon {
   }
 
   #apply(config: Config): ConfigPlan {
+    this.#listenerVips = new Set(
+      config.vrrpInstances
+        .filter((i) => i.vipMode === 'listener')
+        .flatMap((i) =>
+          [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => v.address),
+        ),
+    );
+    if (this.#runVrrp && (config.vrrpInstances.length > 0 || this.#vrrp !== undefined)) {
+      this.#vrrp ??= new VrrpWorker({
+        log: this.#log.child({ subsys: 'vrrp' }),
+        onTransition: (e) => this.#opts.onTransition?.(e),
+        onVips: (instance, addresses, held) => {
+          if (held) this.#heldVips.set(instance, addresses);
+          else this.#heldVips.delete(instance);
+          this.sync();
+          this.checks.refreshLocal();
+        },
+      });
+      void this.#vrrp.load(config);
+    }
+    if (!this.#runLvs) {
+      this.#config = config;
+      return diffConfig(config, config);
+    }
     const plan = diffConfig(this.#config, config);
     // Services from the plan; destinations from the checkers, which know who is alive.
     applyPlan(this.table, plan, { dests: false });
@@ -137,8 +180,16 @@ export class Daemon {
 
   /** Bring the data plane in line with the table's service list. */
   sync(): void {
+    if (!this.#runLvs) return;
     const opts = this.#config === undefined ? new Map() : serviceOptions(this.#config);
-    this.plane.sync(this.table.snapshot().services, opts);
+    // listener mode: a VIP's listeners exist only while this director is its VRRP master.
+    const held = new Set([...this.#heldVips.values()].flat());
+    const services = this.table
+      .snapshot()
+      .services.filter(
+        (s) => s.address === undefined || !this.#listenerVips.has(s.address) || held.has(s.address),
+      );
+    this.plane.sync(services, opts);
   }
 
   /** SIGHUP: re-read the file; a broken file leaves everything as it was. */
@@ -158,11 +209,14 @@ export class Daemon {
     return true;
   }
 
-  status(): DaemonStatus {
-    return daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status());
+  async status(): Promise<DaemonStatus> {
+    const vrrp = (await this.#vrrp?.status()) ?? undefined;
+    return daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status(), vrrp);
   }
 
   async stop(): Promise<void> {
+    // VRRP first: masters send priority 0 so a backup takes over while we still serve.
+    await this.#vrrp?.stop();
     this.#stopTick?.();
     this.checks.stop();
     await this.plane.close();

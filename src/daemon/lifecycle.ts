@@ -31,12 +31,13 @@ export function handleSignals(daemon: Daemon, log: Logger): void {
   // keepalived writes /tmp/keepalived.data on SIGUSR1; we write the same moment's status as JSON.
   process.on('SIGUSR1', () => {
     const path = join(tmpdir(), 'tandem.data');
-    try {
-      writeFileSync(path, `${JSON.stringify(daemon.status(), null, 2)}\n`);
-      log.info({ path }, 'status written');
-    } catch (err) {
-      log.error({ err, path }, 'cannot write status');
-    }
+    daemon
+      .status()
+      .then((status) => {
+        writeFileSync(path, `${JSON.stringify(status, null, 2)}\n`);
+        log.info({ path }, 'status written');
+      })
+      .catch((err: unknown) => log.error({ err, path }, 'cannot write status'));
   });
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection');

@@ -15,10 +15,6 @@ export function runDaemon(
   file: string,
   displayPath: (path: string) => string,
 ): number {
-  if (args.vrrpOnly) {
-    process.stderr.write('tandem: -P/--vrrp: the VRRP subsystem is not implemented yet\n');
-    return 2;
-  }
   const kind = args.dataplane ?? 'auto';
   if (kind !== 'proxy' && kind !== 'auto') {
     process.stderr.write(
@@ -50,6 +46,7 @@ export function runDaemon(
     ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
     checkWorkers: args.checkWorkers ?? defaultCheckWorkers(),
     displayPath,
+    subsystems: { vrrp: !args.checkOnly, lvs: !args.vrrpOnly },
     diagnostics: (text) => process.stderr.write(text),
   });
   if (!daemon.start()) {

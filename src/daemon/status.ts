@@ -5,6 +5,7 @@
 
 import type { ProxyPlaneStats } from '../dataplane/index.js';
 import type { TableSnapshot } from '../ipvs/index.js';
+import type { EngineStatus } from '../vrrp/index.js';
 
 export interface DestStatus {
   readonly address: string;
@@ -35,12 +36,15 @@ export interface DaemonStatus {
     quorumUp: boolean;
     rs: readonly { rs: string; alive: boolean; weight: number }[];
   }[];
+  /** VRRP instances, their state, priorities and packet counters (absent without VRRP). */
+  readonly vrrp?: EngineStatus;
 }
 
 export function daemonStatus(
   table: TableSnapshot,
   proxy: ProxyPlaneStats,
   checks: DaemonStatus['checks'],
+  vrrp?: EngineStatus,
 ): DaemonStatus {
   const services = table.services.map((s) => ({
     service:
@@ -70,5 +74,6 @@ export function daemonStatus(
     proxy: { counters, relays, udpFlows, listeners },
     table,
     checks,
+    ...(vrrp === undefined ? {} : { vrrp }),
   };
 }

@@ -23,13 +23,21 @@ export interface RunningTandem {
   stop(): Promise<number | null>;
 }
 
-export function startTandem(conf: string, args: readonly string[] = []): RunningTandem {
+/** Which halves run: `check` is keepalived's -C (the default here), `vrrp` its -P, `all` both. */
+export type Halves = 'check' | 'vrrp' | 'all';
+
+export function startTandem(
+  conf: string,
+  args: readonly string[] = [],
+  halves: Halves = 'check',
+): RunningTandem {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-test-'));
   const confPath = join(dir, 'keepalived.conf');
   writeFileSync(confPath, conf);
+  const flags = halves === 'check' ? ['-C'] : halves === 'vrrp' ? ['-P'] : [];
   const proc = spawn(
     process.execPath,
-    [TANDEM, '-n', '-l', '-C', '-f', confPath, '--dataplane', 'proxy', ...args],
+    [TANDEM, '-n', '-l', ...flags, '-f', confPath, '--dataplane', 'proxy', ...args],
     // TMPDIR: where SIGUSR1 writes tandem.data, private to this run.
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } },
   );
