@@ -5,6 +5,9 @@
 // the client's ARP entry, and the split brain a firewall dropping protocol 112 causes (§5.1).
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { stopChild } from '../helpers/processes.js';
 import { Keepalived, keepalivedConf } from '../helpers/keepalived.js';
@@ -45,6 +48,30 @@ test('keepalived ↔ keepalived on a namespace LAN', { timeout: 60_000 }, async 
     started.push(k);
     return k;
   };
+
+  await t.test('keepalived -t accepts every form the config builder writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-ka-t-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'keepalived.conf');
+    const unicast = { unicastSrcIp: d1.ip, unicastPeers: [d2.ip], nopreempt: true };
+    writeFileSync(
+      path,
+      keepalivedConf('d1', [
+        { state: 'BACKUP', vrid: 9, priority: 90, advertInt: 0.1, version: 3, vips: [vip] },
+        {
+          name: 'VI_2',
+          state: 'BACKUP',
+          vrid: 10,
+          priority: 90,
+          advertInt: 1,
+          ...unicast,
+          vips: [`${lan.address(101)}/24`],
+        },
+      ]),
+    );
+    const r = await lan.run('d1', ['keepalived', '-t', '-f', path]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
 
   let k1 = start('d1', 150);
   const k2 = start('d2', 100);
