@@ -60,6 +60,7 @@ const [masterName = '', backupName = ''] = values.pair.split('/');
 const pair = { master: lookup(masterName), backup: lookup(backupName) };
 const chosen = values.scenarios
   .split(',')
+  .filter((n) => n.trim() !== '')
   .map(
     (n) =>
       SCENARIOS.find((s) => s.name === n.trim()) ??
@@ -115,8 +116,10 @@ try {
   lan.cleanup();
 }
 
-console.log('\nclient-visible gap (longest time without a successful response) and takeover');
-console.log(gapTable(gapResults));
+if (gapResults.length > 0) {
+  console.log('\nclient-visible gap (longest time without a successful response) and takeover');
+  console.log(gapTable(gapResults));
+}
 if (jitterResults.length > 0) {
   console.log(`\nmaster advert interval deviation (tcpdump on the client, ${jitterS} s, idle)`);
   console.log(jitterTable(jitterResults));
