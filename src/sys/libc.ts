@@ -4,21 +4,47 @@
 // that into a value, never an exception.
 
 import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import { constants, endianness } from 'node:os';
 
-// Linux ABI constants shared by the socket modules (include/uapi/linux/socket.h,
+// Linux ABI constants shared by the socket modules (include/linux/socket.h,
 // asm-generic/socket.h).
 export const AF_INET = 2;
 export const AF_INET6 = 10;
+export const AF_PACKET = 17;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const MSG_DONTWAIT = 0x40;
+
+/** Memory outside the JS heap: stable addresses for structures that hold pointers (msghdr). */
+export interface NativeBlock {
+  /** What koffi passes as a `void *` argument. */
+  readonly pointer: unknown;
+  /** The block's address, for pointer fields written into other structures. */
+  readonly address: bigint;
+  /** A view of the whole block, without copies. */
+  readonly bytes: Uint8Array;
+}
+
+/** A libuv poll handle on the calling thread's event loop (koffi's `node.poll`). */
+export interface FdWatch {
+  close: () => void;
+  ref: () => void;
+  unref: () => void;
+}
 
 export interface Libc {
   socket: (domain: number, type: number, protocol: number) => number;
-  setsockopt: (fd: number, level: number, name: number, value: Int32Array, len: number) => number;
+  setsockopt: (
+    fd: number,
+    level: number,
+    name: number,
+    value: Int32Array | Uint8Array,
+    len: number,
+  ) => number;
   bind: (fd: number, addr: Uint8Array, len: number) => number;
   listen: (fd: number, backlog: number) => number;
   sendto: (
@@ -37,16 +63,45 @@ export interface Libc {
     addr: Uint8Array,
     len: Uint32Array,
   ) => number;
+  /** recvmsg(2) on a msghdr that lives in a NativeBlock. */
+  recvmsg: (fd: number, msg: unknown, flags: number) => number;
+  /** if_nametoindex(3): 0 when there is no such interface. */
+  ifNametoindex: (name: string) => number;
   close: (fd: number) => number;
   errno: () => number;
-  // ---- rtnetlink (vrrp-sys-netlink): poll(2) off the JS thread, strerror(3) ----
   /**
    * poll(2) of one descriptor run as a koffi async call on the libuv threadpool, so waiting never
    * blocks the event loop; `done` gets poll's return value on the JS thread (-1 on failure).
    */
   pollAsync: (fd: number, events: number, timeoutMs: number, done: (n: number) => void) => void;
   strerror: (errnum: number) => string;
-  // ---- end rtnetlink ----
+  alloc: (size: number) => NativeBlock;
+  free: (block: NativeBlock) => void;
+  /**
+   * Level-triggered readiness callbacks on the event loop of the calling thread (epoll through
+   * libuv's uv_poll_t): no thread-pool thread, no timer. `status` is 0 or a negative errno.
+   */
+  watchReadable: (fd: number, cb: (status: number) => void) => FdWatch | null;
+}
+
+interface Koffi {
+  load: (name: string) => {
+    func: {
+      (sig: string): (...args: unknown[]) => number;
+      (name: string, ret: string, args: unknown[]): KoffiFn;
+    };
+  };
+  errno: () => number;
+  struct: (fields: Record<string, string>) => unknown;
+  pointer: (type: unknown) => unknown;
+  alloc: (type: string, n: number) => unknown;
+  free: (p: unknown) => void;
+  view: (p: unknown, n: number) => ArrayBuffer;
+  address: (p: unknown) => bigint;
+  sizeof: (type: string) => number;
+  node: {
+    poll: (fd: number, opts: { readable: boolean }, cb: (status: number) => void) => FdWatch | null;
+  };
 }
 
 let libc: Libc | null | undefined;
@@ -55,17 +110,10 @@ export function loadLibc(): Libc | null {
   if (libc !== undefined) return libc;
   try {
     // koffi is CommonJS; createRequire keeps it out of the ESM graph until first use.
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load: (name: string) => {
-        func: {
-          (sig: string): (...args: unknown[]) => number;
-          (name: string, ret: string, args: unknown[]): KoffiFn;
-        };
-      };
-      errno: () => number;
-      struct: (fields: Record<string, string>) => unknown;
-      pointer: (type: unknown) => unknown;
-    };
+    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+    // The structures built by hand in src/sys (msghdr, cmsghdr, sockaddr_ll) assume LP64
+    // little-endian, which covers every platform koffi ships Linux binaries for but ARM32.
+    if (koffi.sizeof('void *') !== 8 || endianness() !== 'LE') throw new Error('not LP64 LE');
     const lib = koffi.load('libc.so.6');
     libc = {
       socket: lib.func('int socket(int, int, int)'),
@@ -74,10 +122,24 @@ export function loadLibc(): Libc | null {
       listen: lib.func('int listen(int, int)'),
       sendto: lib.func('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
       recvfrom: lib.func('intptr_t recvfrom(int, void *, size_t, int, void *, void *)'),
+      recvmsg: lib.func('intptr_t recvmsg(int, void *, int)'),
+      ifNametoindex: lib.func('unsigned int if_nametoindex(const char *)'),
       close: lib.func('int close(int)'),
       errno: () => koffi.errno(),
-      // ---- rtnetlink (vrrp-sys-netlink) ----
       ...rtnlBindings(koffi, lib),
+      alloc: (size) => {
+        const pointer = koffi.alloc('uint8_t', size);
+        const bytes = new Uint8Array(koffi.view(pointer, size));
+        return { pointer, address: koffi.address(pointer), bytes };
+      },
+      free: (block) => koffi.free(block.pointer),
+      watchReadable: (fd, cb) => {
+        try {
+          return koffi.node.poll(fd, { readable: true }, cb);
+        } catch {
+          return null; // uv_poll_init_socket refused the descriptor
+        }
+      },
     };
   } catch {
     libc = null;
@@ -85,7 +147,6 @@ export function loadLibc(): Libc | null {
   return libc;
 }
 
-// ---- rtnetlink (vrrp-sys-netlink) ----
 type KoffiFn = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => void };
 
 function rtnlBindings(
@@ -114,7 +175,6 @@ function rtnlBindings(
     },
   };
 }
-// ---- end rtnetlink ----
 
 const ERRNO_NAMES = new Map<number, string>(
   Object.entries(constants.errno).map(([name, n]) => [n, name]),
@@ -122,6 +182,10 @@ const ERRNO_NAMES = new Map<number, string>(
 
 /** The name of the last errno (`ECONNREFUSED`), or `errno N`. */
 export function errnoName(c: Libc): string {
-  const n = c.errno();
-  return ERRNO_NAMES.get(n) ?? `errno ${n}`;
+  return nameOfErrno(c.errno());
+}
+
+/** `ECONNREFUSED` for 111 (or -111, libuv's convention), `errno N` when unknown. */
+export function nameOfErrno(n: number): string {
+  return ERRNO_NAMES.get(Math.abs(n)) ?? `errno ${Math.abs(n)}`;
 }
