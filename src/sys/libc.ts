@@ -69,11 +69,6 @@ export interface Libc {
   ifNametoindex: (name: string) => number;
   close: (fd: number) => number;
   errno: () => number;
-  /**
-   * poll(2) of one descriptor run as a koffi async call on the libuv threadpool, so waiting never
-   * blocks the event loop; `done` gets poll's return value on the JS thread (-1 on failure).
-   */
-  pollAsync: (fd: number, events: number, timeoutMs: number, done: (n: number) => void) => void;
   strerror: (errnum: number) => string;
   alloc: (size: number) => NativeBlock;
   free: (block: NativeBlock) => void;
@@ -92,8 +87,6 @@ interface Koffi {
     };
   };
   errno: () => number;
-  struct: (fields: Record<string, string>) => unknown;
-  pointer: (type: unknown) => unknown;
   alloc: (type: string, n: number) => unknown;
   free: (p: unknown) => void;
   view: (p: unknown, n: number) => ArrayBuffer;
@@ -126,7 +119,7 @@ export function loadLibc(): Libc | null {
       ifNametoindex: lib.func('unsigned int if_nametoindex(const char *)'),
       close: lib.func('int close(int)'),
       errno: () => koffi.errno(),
-      ...rtnlBindings(koffi, lib),
+      strerror: strerrorBinding(lib),
       alloc: (size) => {
         const pointer = koffi.alloc('uint8_t', size);
         const bytes = new Uint8Array(koffi.view(pointer, size));
@@ -147,32 +140,16 @@ export function loadLibc(): Libc | null {
   return libc;
 }
 
-type KoffiFn = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => void };
+type KoffiFn = (...args: unknown[]) => unknown;
 
-function rtnlBindings(
-  koffi: { struct: (f: Record<string, string>) => unknown; pointer: (t: unknown) => unknown },
-  lib: { func: (name: string, ret: string, args: unknown[]) => KoffiFn },
-): Pick<Libc, 'pollAsync' | 'strerror'> {
-  // struct pollfd (poll(2)); anonymous so that another binding of the same struct cannot clash.
-  const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
-  const poll = lib.func('poll', 'int', [koffi.pointer(pollfd), 'unsigned long', 'int']);
+/** strerror(3), for the kernel's own wording of netlink errors. */
+function strerrorBinding(lib: {
+  func: (name: string, ret: string, args: unknown[]) => KoffiFn;
+}): Libc['strerror'] {
   const strerror = lib.func('strerror', 'const char *', ['int']);
-  return {
-    pollAsync: (fd, events, timeoutMs, done) => {
-      try {
-        // koffi copies the struct into its own call memory, so nothing JS-owned is shared.
-        poll.async({ fd, events, revents: 0 }, 1, timeoutMs, (err: unknown, n: unknown) =>
-          done(err === null && typeof n === 'number' ? n : -1),
-        );
-      } catch {
-        // koffi refuses async calls past max_async_calls: report a failed poll, later.
-        setImmediate(() => done(-1));
-      }
-    },
-    strerror: (errnum) => {
-      const s = strerror(errnum);
-      return typeof s === 'string' ? s : `errno ${errnum}`;
-    },
+  return (errnum) => {
+    const s = strerror(errnum);
+    return typeof s === 'string' ? s : `errno ${errnum}`;
   };
 }
 

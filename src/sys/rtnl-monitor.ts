@@ -1,15 +1,12 @@
 // Link and address change events from the kernel: a NETLINK_ROUTE socket subscribed to
 // RTMGRP_LINK and RTMGRP_IPV{4,6}_IFADDR (linux/rtnetlink.h), as keepalived's netlink monitor
-// uses them for track_interface and for noticing a VIP removed behind its back. Waiting happens
-// in poll(2) run as a koffi async call on the libuv threadpool with a bounded timeout, and reads
-// are MSG_DONTWAIT on the JS thread, so the event loop never blocks. close() is safe while a poll
-// is in flight: the descriptor is closed only once that poll has returned, so the threadpool
-// never polls a closed (or reused) descriptor number.
+// uses them for track_interface and for noticing a VIP removed behind its back. Readiness comes
+// from libuv's poll handle on the calling thread's loop (poll-reader.ts) and reads are
+// MSG_DONTWAIT, so the event loop never blocks and no threadpool thread is held.
 
-import { systemClock, type Clock } from '../lib/clock.js';
 import type { Family } from '../lib/inet.js';
 import { silentLogger, type Logger } from '../lib/log.js';
-import { loadLibc } from './libc.js';
+import { PollReader } from './poll-reader.js';
 import {
   closeNetlink,
   MSG_DONTWAIT,
@@ -26,7 +23,6 @@ import { getLink, linkFromMessage, listLinks } from './rtnl-link.js';
 const RTMGRP_LINK = 0x1;
 const RTMGRP_IPV4_IFADDR = 0x10;
 const RTMGRP_IPV6_IFADDR = 0x100;
-const POLLIN = 0x1;
 /** Reads per wake-up before yielding back to the event loop. */
 const MAX_READS_PER_WAKE = 64;
 
@@ -50,10 +46,7 @@ export type RtnlEvent =
   | { readonly type: 'overrun' };
 
 export interface RtnlMonitorOptions {
-  /** poll(2) timeout: the longest close() waits for the threadpool call to come back. */
-  readonly pollMs?: number;
   readonly logger?: Logger;
-  readonly clock?: Clock;
 }
 
 export type MonitorOpenResult = { readonly ok: true; readonly monitor: RtnlMonitor } | RtnlFailure;
@@ -79,13 +72,10 @@ export class RtnlMonitor {
   readonly #fd: number;
   readonly #names: Map<number, string>;
   readonly #onEvent: (e: RtnlEvent) => void;
-  readonly #pollMs: number;
   readonly #logger: Logger;
-  readonly #clock: Clock;
   readonly #buf = new Uint8Array(RECV_BUFFER_SIZE);
   #closed = false;
-  #polling = false;
-  #cancelRetry: (() => void) | undefined;
+  #reader: PollReader | undefined;
 
   constructor(
     fd: number,
@@ -96,45 +86,28 @@ export class RtnlMonitor {
     this.#fd = fd;
     this.#names = names;
     this.#onEvent = onEvent;
-    this.#pollMs = opts.pollMs ?? 200;
     this.#logger = opts.logger ?? silentLogger;
-    this.#clock = opts.clock ?? systemClock;
-    this.#poll();
+    // Readiness from libuv's poll handle on this thread's loop (poll-reader.ts): no threadpool
+    // thread is held and no timeout loop runs, however long the monitor lives.
+    const started = PollReader.start(
+      fd,
+      () => this.#drain(),
+      (code) => this.#logger.warn({ code }, 'netlink monitor poll failed'),
+    );
+    if (started.ok) this.#reader = started.reader;
+    else this.#logger.warn({ code: started.code }, 'netlink monitor cannot watch its socket');
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** Stop delivering events; the socket closes now, or when the poll in flight returns. */
+  /** Stop delivering events and close the socket. Idempotent, safe inside a callback. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#cancelRetry?.();
-    if (!this.#polling) closeNetlink(this.#fd);
-  }
-
-  #poll(): void {
-    const c = loadLibc();
-    if (c === null || this.#closed) return;
-    this.#polling = true;
-    c.pollAsync(this.#fd, POLLIN, this.#pollMs, (n) => {
-      this.#polling = false;
-      if (this.#closed) {
-        closeNetlink(this.#fd);
-        return;
-      }
-      if (n > 0) this.#drain();
-      if (n >= 0) {
-        this.#poll();
-        return;
-      }
-      // poll failed (EINTR, or koffi's async queue full): try again shortly, not in a spin.
-      this.#cancelRetry = this.#clock.setTimer(this.#pollMs, () => {
-        this.#cancelRetry = undefined;
-        this.#poll();
-      });
-    });
+    this.#reader?.close();
+    closeNetlink(this.#fd);
   }
 
   #drain(): void {

@@ -10,6 +10,7 @@ import { addAddress, deleteAddress, type AddressSpec } from '../sys/rtnl-addr.js
 import { addRoute, deleteRoute, describeRoute } from '../sys/rtnl-route.js';
 import { parseRouteWords, type RouteSpec } from '../sys/route-words.js';
 import type { GarpReason, VipHolder } from './vips.js';
+import { NeighbourAnnouncer } from '../sys/garp.js';
 
 /** Sends one announcement round for `address` on `ifname` (GARP for IPv4, NA for IPv6). */
 export type Announce = (ifname: string, address: string, family: 'inet' | 'inet6') => void;
@@ -46,7 +47,8 @@ function routes(inst: VrrpInstance, log: Logger): RouteSpec[] {
 
 export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
   const holding = new Map<string, string[]>();
-  let announcer = announce;
+  const senders = new Map<string, Promise<NeighbourAnnouncer | undefined>>();
+  const announcer = announce ?? defaultAnnouncer(log, senders);
   const all = (inst: VrrpInstance): IpAddressSpec[] => [
     ...inst.virtualIpaddress,
     ...inst.virtualIpaddressExcluded,
@@ -93,7 +95,6 @@ export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
     },
     announce(inst, reason: GarpReason, count) {
       if (count <= 0) return;
-      announcer ??= defaultAnnouncer(log);
       const say = announcer;
       const ifname = inst.interface ?? '?';
       log.debug(
@@ -108,16 +109,37 @@ export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
     held: (inst) => holding.get(inst.name) ?? [],
     close() {
       holding.clear();
+      for (const s of senders.values()) void s.then((a) => a?.close());
+      senders.clear();
     },
   };
 }
 
-/** Gratuitous ARP / unsolicited NA through src/sys/garp.ts, one sender per interface. */
-function defaultAnnouncer(log: Logger): Announce {
+/** Gratuitous ARP / unsolicited NA through src/sys/garp.ts, one open sender per interface. */
+function defaultAnnouncer(
+  log: Logger,
+  senders: Map<string, Promise<NeighbourAnnouncer | undefined>>,
+): Announce {
   return (ifname, address, family) => {
-    log.debug(
-      {},
-      `${family === 'inet' ? 'Sending gratuitous ARP' : 'Sending unsolicited Neighbour Advert'} on ${ifname} for ${address}`,
-    );
+    let sender = senders.get(ifname);
+    if (sender === undefined) {
+      sender = NeighbourAnnouncer.open(ifname).then((r) => {
+        if (r.ok) return r.announcer;
+        log.warn(
+          { interface: ifname, code: r.code },
+          `cannot send gratuitous ARPs on ${ifname} (${r.syscall}: ${r.code})`,
+        );
+        return undefined;
+      });
+      senders.set(ifname, sender);
+    }
+    void sender.then((a) => {
+      if (a === undefined) return;
+      const err = family === 'inet' ? a.gratuitousArp(address) : a.unsolicitedNa(address);
+      const what =
+        family === 'inet' ? 'Sending gratuitous ARP' : 'Sending unsolicited Neighbour Advert';
+      if (err === undefined) log.debug({}, `${what} on ${ifname} for ${address}`);
+      else log.warn({ code: err }, `${what} on ${ifname} for ${address} failed: ${err}`);
+    });
   };
 }
