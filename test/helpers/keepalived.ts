@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lan } from './lan.js';
+import { LogLines, type LogLine } from './log-lines.js';
 import { stopChild, type Child } from './processes.js';
 
 export interface VrrpInstanceParams {
@@ -64,39 +65,24 @@ export function keepalivedConf(
   return [...global, '}', '', ...instances.map(vrrpInstanceConf)].join('\n');
 }
 
-export interface LogLine {
-  /** Date.now() when the line arrived. */
-  readonly t: number;
-  readonly text: string;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One running keepalived (parent plus VRRP child) in a LAN host. */
 export class Keepalived {
   readonly host: string;
   readonly dir: string;
-  readonly lines: LogLine[] = [];
+  readonly log: LogLines;
   #child: Child;
-  #waiters = new Set<() => void>();
 
   private constructor(host: string, dir: string, child: Child) {
     this.host = host;
     this.dir = dir;
     this.#child = child;
-    let partial = '';
-    const onData = (chunk: Buffer): void => {
-      const t = Date.now();
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      for (const text of parts) this.lines.push({ t, text });
-      for (const w of [...this.#waiters]) w();
-    };
-    child.proc.stdout?.on('data', onData);
-    child.proc.stderr?.on('data', onData);
-    void child.exited.then(() => {
-      for (const w of [...this.#waiters]) w();
-    });
+    this.log = new LogLines(`keepalived on ${host}`, child, false);
+  }
+
+  get lines(): readonly LogLine[] {
+    return this.log.lines;
   }
 
   /** Writes the config to a temp dir and starts keepalived in the host's namespace. */
@@ -118,36 +104,16 @@ export class Keepalived {
     return this.#child.hasExited();
   }
 
-  /** Index of the next log line, to wait only for lines after some action. */
   mark(): number {
-    return this.lines.length;
+    return this.log.mark();
   }
 
-  /** The first line from index `from` on matching re; rejects after timeoutMs or on exit. */
-  async waitForLog(re: RegExp, timeoutMs: number, from = 0): Promise<LogLine> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.lines.slice(from).find((l) => re.test(l.text));
-      if (hit !== undefined) return hit;
-      const left = deadline - Date.now();
-      if (left <= 0 || this.#child.hasExited()) {
-        const why = this.#child.hasExited() ? 'keepalived exited' : `${timeoutMs} ms passed`;
-        throw new Error(`${this.host}: no log line ${re} (${why}):\n${this.logText()}`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(timer);
-          this.#waiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.#waiters.add(wake);
-      });
-    }
+  waitForLog(re: RegExp, timeoutMs: number, from = 0): Promise<LogLine> {
+    return this.log.waitFor(re, timeoutMs, from);
   }
 
   logText(): string {
-    return this.lines.map((l) => l.text).join('\n');
+    return this.log.text();
   }
 
   /** The VRRP child's pid from the `-r` file, once keepalived has written it. */

@@ -1,0 +1,103 @@
+// tandem and real keepalived 2.2.7 in one cluster, VRRPv2 with PASS authentication over
+// multicast on a namespace LAN (lan.ts): tandem as master with a keepalived backup, then the
+// reverse. Asserts on what operators see — who holds the VIP, the client's ARP cache after the
+// gratuitous ARPs, and both daemons' keepalived-worded log lines.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stopChild } from '../helpers/processes.js';
+import { Keepalived, keepalivedConf, type VrrpInstanceParams } from '../helpers/keepalived.js';
+import { createLan } from '../helpers/lan.js';
+import { startHttpEcho } from '../helpers/lan-http.js';
+import { TandemNode } from '../helpers/tandem-node.js';
+import { requireRoot, requireTool } from '../helpers/tools.js';
+import { Probe } from '../../bench/failover/probe.js';
+
+// keepalived's lines carry a timestamp prefix; tandem's are the record's message.
+const MASTER = /\(VI_1\) Entering MASTER STATE$/;
+const BACKUP = /\(VI_1\) Entering BACKUP STATE/;
+
+test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async (t) => {
+  if (!requireRoot(t, 'network namespaces and VRRP raw sockets')) return;
+  if (!requireTool(t, 'keepalived')) return;
+  const lan = createLan(t, { hosts: ['d1', 'd2', 'client'] });
+  lan.arpAccept('client');
+  const vip = lan.address(100);
+  for (const h of ['d1', 'd2']) {
+    const server = await startHttpEcho(lan, h);
+    t.after(() => stopChild(server));
+  }
+  const nodes: { kill(): Promise<void> }[] = [];
+  t.after(async () => {
+    for (const n of nodes) await n.kill();
+  });
+  const inst = (priority: number): VrrpInstanceParams => ({
+    state: 'BACKUP',
+    vrid: 51,
+    priority,
+    advertInt: 1,
+    version: 2,
+    authPass: 'tandem',
+    vips: [`${vip}/24`],
+  });
+  const tandem = (host: string, priority: number): TandemNode => {
+    const n = TandemNode.start(lan, host, keepalivedConf(host, [inst(priority)]));
+    nodes.push(n);
+    return n;
+  };
+  const keepalived = (host: string, priority: number): Keepalived => {
+    const k = Keepalived.start(lan, host, keepalivedConf(host, [inst(priority)]));
+    nodes.push(k);
+    return k;
+  };
+
+  // tandem first, so both run their first master-down interval from about the same moment.
+  const t1 = tandem('d1', 150);
+  await t1.waitForLog(BACKUP, 5000);
+  const k2 = keepalived('d2', 100);
+
+  await t.test('tandem (150) is elected master, keepalived (100) backs it up', async () => {
+    await t1.waitForLog(MASTER, 8000);
+    await k2.waitForLog(BACKUP, 2000);
+    assert.equal(lan.hasAddress('d1', vip), true);
+    assert.equal(lan.hasAddress('d2', vip), false);
+    // keepalived accepts tandem's adverts: it stays backup through several intervals.
+    const mark = k2.mark();
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.ok(!k2.lines.slice(mark).some((l) => MASTER.test(l.text)), k2.logText());
+  });
+
+  await t.test(
+    'client reaches the VIP on tandem; clean stop hands over in about Skew_Time',
+    async () => {
+      const probe = Probe.start(lan, 'client', { target: vip, maxMs: 20_000 });
+      t.after(() => probe.stop());
+      await probe.waitForOk('d1', 3, 5000);
+      assert.equal(lan.neigh('client', vip), lan.host('d1').mac);
+      const mark = k2.mark();
+      const stoppedAt = Date.now();
+      await t1.stop();
+      const master = await k2.waitForLog(MASTER, 3000, mark);
+      // Priority 0 ⇒ the backup waits only Skew_Time (0.609 s at priority 100), not 3.6 s.
+      assert.ok(master.t - stoppedAt < 1500, `takeover after ${master.t - stoppedAt} ms`);
+      assert.equal(lan.hasAddress('d1', vip), false, 'tandem removed its VIP on stop');
+      await probe.waitForOk('d2', 3, 3000, probe.samples.length);
+      assert.equal(lan.neigh('client', vip), lan.host('d2').mac);
+    },
+  );
+
+  await t.test('tandem comes back at 150 and preempts keepalived', async () => {
+    const mark = k2.mark();
+    const t1b = tandem('d1', 150);
+    await t1b.waitForLog(MASTER, 8000);
+    await k2.waitForLog(
+      /Master received advert from \S+ with higher priority 150, ours 100/,
+      3000,
+      mark,
+    );
+    await k2.waitForLog(BACKUP, 1000, mark);
+    assert.equal(lan.hasAddress('d2', vip), false);
+    assert.equal(lan.hasAddress('d1', vip), true);
+    await t1b.stop();
+  });
+});
