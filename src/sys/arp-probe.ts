@@ -19,11 +19,18 @@
 import { readFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { arpRequest, ARP, claimsAddress, decodeArpFrame, macBytes } from './arp-frame.js';
-import { errnoName, loadLibc, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, type Libc } from './libc.js';
+import {
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  errnoName,
+  loadLibc,
+  type Libc,
+} from './libc.js';
 
 // Linux ABI constants (include/linux/socket.h, include/uapi/linux/if_packet.h, if_arp.h).
 const AF_PACKET = 17;
-const MSG_DONTWAIT = 0x40;
 const PACKET_OUTGOING = 4; // sll_pkttype of frames this host transmitted
 const ARPHRD_ETHER = 1;
 const SOCKADDR_LL_LENGTH = 20;

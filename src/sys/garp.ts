@@ -9,12 +9,15 @@
 import {
   AF_INET6,
   AF_PACKET,
-  errnoName,
-  loadLibc,
+  IPPROTO_ICMPV6,
+  IPPROTO_IPV6,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
   SOL_SOCKET,
+  SO_BINDTODEVICE,
+  errnoName,
+  loadLibc,
   type Libc,
 } from './libc.js';
 import { gratuitousArpFrame, unsolicitedNaMessage, ETH_P_ARP } from './garp-frame.js';
@@ -22,9 +25,6 @@ import { interfaceIndex, interfaceMac } from './interface.js';
 import { sockaddr } from './socket.js';
 
 // Linux ABI constants: asm-generic/socket.h, include/uapi/linux/{in,in6,icmpv6}.h.
-const SO_BINDTODEVICE = 25;
-const IPPROTO_IPV6 = 41;
-const IPPROTO_ICMPV6 = 58;
 const IPV6_MULTICAST_IF = 17;
 const IPV6_MULTICAST_HOPS = 18;
 const IPV6_MULTICAST_LOOP = 19;

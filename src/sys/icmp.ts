@@ -9,20 +9,20 @@
 import {
   AF_INET,
   AF_INET6,
-  errnoName,
-  loadLibc,
+  IPPROTO_ICMPV6,
+  MSG_DONTWAIT,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_RAW,
+  errnoName,
+  loadLibc,
 } from './libc.js';
 import type { Family } from '../lib/inet.js';
 import { sockaddr } from './socket.js';
 
 // Linux ABI constants (include/uapi/linux/{in,in6}.h, include/linux/socket.h for MSG_DONTWAIT).
 const IPPROTO_ICMP = 1;
-const IPPROTO_ICMPV6 = 58;
-const MSG_DONTWAIT = 0x40;
 
 export type IcmpSocketKind = 'dgram' | 'raw';
 

@@ -17,7 +17,12 @@ export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
+export const SO_BINDTODEVICE = 25;
 export const MSG_DONTWAIT = 0x40;
+// include/uapi/linux/in.h, in6.h.
+export const IPPROTO_IP = 0;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_ICMPV6 = 58;
 
 /** Memory outside the JS heap: stable addresses for structures that hold pointers (msghdr). */
 export interface NativeBlock {

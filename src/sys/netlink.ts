@@ -6,7 +6,16 @@
 // out of the next one. Failures are values: { ok: false, code: 'EEXIST', message }.
 
 import { getSystemErrorName } from 'node:util';
-import { loadLibc, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, errnoName, type Libc } from './libc.js';
+import {
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOL_SOCKET,
+  MSG_DONTWAIT,
+  errnoName,
+  loadLibc,
+  type Libc,
+} from './libc.js';
 import {
   decodeNlError,
   decodeNlMessages,
@@ -17,10 +26,11 @@ import {
   type RtAttr,
 } from './rtnl-codec.js';
 
+export { MSG_DONTWAIT };
+
 // Linux ABI constants (linux/netlink.h, linux/socket.h, asm-generic/socket.h).
 export const AF_NETLINK = 16;
 const NETLINK_ROUTE = 0;
-const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_RCVTIMEO = 20; // SO_RCVTIMEO_OLD: struct timeval with the platform's long
 const SO_SNDTIMEO = 21;
@@ -29,7 +39,6 @@ const SOL_NETLINK = 270;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 const MSG_TRUNC = 0x20;
-export const MSG_DONTWAIT = 0x40;
 
 /** Large enough for any dump page (the kernel caps them at 32 KiB). */
 export const RECV_BUFFER_SIZE = 65536;

@@ -8,22 +8,22 @@
 import {
   AF_INET,
   AF_INET6,
-  errnoName,
-  loadLibc,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
+  SOL_SOCKET,
+  errnoName,
+  loadLibc,
 } from './libc.js';
 import { ipv6Bytes, parseIp, type Family } from '../lib/inet.js';
 
 // Linux ABI constants (include/uapi/linux/{socket,in,in6}.h, asm-generic/socket.h).
-const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
-const IPPROTO_IP = 0;
 const IP_FREEBIND = 15;
-const IPPROTO_IPV6 = 41;
 const IPV6_V6ONLY = 26;
 const IPV6_FREEBIND = 78;
 

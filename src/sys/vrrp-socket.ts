@@ -10,12 +10,15 @@
 import {
   AF_INET,
   AF_INET6,
-  errnoName,
-  loadLibc,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
   SOL_SOCKET,
+  SO_BINDTODEVICE,
+  errnoName,
+  loadLibc,
 } from './libc.js';
 import { formatIpv6, ipv6Bytes, parseIp, type Family } from '../lib/inet.js';
 import { interfaceIndex } from './interface.js';
@@ -25,10 +28,7 @@ import { sockaddr } from './socket.js';
 import { setupV4, setupV6 } from './vrrp-sockopt.js';
 
 // Linux ABI constants: asm-generic/socket.h, include/uapi/linux/in.h, include/uapi/linux/in6.h.
-const SO_BINDTODEVICE = 25;
-const IPPROTO_IP = 0;
 const IP_PKTINFO = 8;
-const IPPROTO_IPV6 = 41;
 const IPV6_PKTINFO = 50;
 const IPV6_HOPLIMIT = 52;
 
