@@ -77,6 +77,17 @@ test('udp/listener cluster: the master serves the VIP, a clean stop hands it ove
   const { a, b, url } = await cluster(t);
   await a.waitFor((r) => r.msg === 'listening', 5000);
   assert.doesNotMatch(await curl(url), /^ERR/);
+  // SIGUSR1: the status carries the VRRP engine's view, from its own thread.
+  const status = (await a.status()) as {
+    vrrp?: {
+      instances: { name: string; state: string; vips: string[]; stats: { advertsSent: number } }[];
+    };
+  };
+  const vi = status.vrrp?.instances[0];
+  assert.equal(vi?.name, 'VI_1');
+  assert.equal(vi.state, 'MASTER');
+  assert.deepEqual(vi.vips, ['127.0.0.30']);
+  assert.ok(vi.stats.advertsSent > 0);
   const t0 = performance.now();
   await a.stop();
   await b.waitFor(entered('MASTER'), 3000);

@@ -214,3 +214,39 @@ test('tracking: a failing vrrp_script with weight -60 hands mastership to the ba
   assert.equal(a.state(), 'MASTER');
   assert.equal(b.state(), 'BACKUP');
 });
+
+test('sync group: one member faulting drags the other out of MASTER, and back', async () => {
+  const clock = new ManualClock(0);
+  const wire = new Wire();
+  const spawner = fakeSpawner();
+  spawner.autoExit = 0;
+  const a = node(wire, clock, '10.0.0.1', spawner);
+  const second = `}
+vrrp_instance VI_2 {
+  state BACKUP
+  virtual_router_id 52
+  priority 150
+  advert_int 1
+  vrrp_transport udp
+  vip_mode listener
+  unicast_src_ip 10.0.0.1
+  unicast_peer { 10.0.0.2 }
+  virtual_ipaddress { 10.0.0.101 }
+  track_script { chk }`;
+  const top =
+    'vrrp_script chk { script "/bin/true"\ninterval 1 }\nvrrp_sync_group G { group { VI_1 VI_2 } }';
+  await a.engine.load(conf('10.0.0.1', '10.0.0.2', 150, second, top));
+  clock.advance(5000);
+  const states = (): string[] => a.engine.status().instances.map((i) => `${i.name}:${i.state}`);
+  assert.deepEqual(states(), ['VI_1:MASTER', 'VI_2:MASTER']);
+  spawner.autoExit = 1;
+  clock.advance(1000);
+  assert.deepEqual(states(), ['VI_1:FAULT', 'VI_2:FAULT']);
+  assert.ok(
+    a.msgs().includes('VRRP_Group(G) Syncing instances to FAULT state'),
+    a.msgs().join('\n'),
+  );
+  spawner.autoExit = 0;
+  clock.advance(6000);
+  assert.deepEqual(states(), ['VI_1:MASTER', 'VI_2:MASTER']);
+});
