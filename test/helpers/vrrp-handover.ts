@@ -23,6 +23,8 @@ export interface HandoverCase {
   readonly master: 'tandem' | 'keepalived';
   readonly unicast: boolean;
   readonly advertInt?: number; // 1
+  /** An IPv6 VIP (VRRPv3 over ff02::12 from the link-local addresses); version must be 3. */
+  readonly ipv6?: boolean;
 }
 
 export interface HandoverResult {
@@ -34,9 +36,11 @@ export interface HandoverResult {
 const PRIORITY_ZERO = /\(VI_1\) Backup received priority 0 advertisement/;
 
 export async function handover(t: TestContext, c: HandoverCase): Promise<HandoverResult> {
-  const cluster = await interopCluster(t);
+  const cluster = await interopCluster(t, { ipv6: c.ipv6 === true });
   const { lan } = cluster;
-  const vip = lan.address(100);
+  // Namespaces keep the ULA private to this LAN, so it need not differ between runs.
+  const vip = c.ipv6 === true ? 'fd00:7a6e::100' : lan.address(100);
+  const vipLine = c.ipv6 === true ? `${vip}/64` : `${vip}/24`;
   const advertInt = c.advertInt ?? 1;
   const inst = (host: 'd1' | 'd2', priority: number): VrrpInstanceParams => {
     const peer = host === 'd1' ? 'd2' : 'd1';
@@ -48,7 +52,7 @@ export async function handover(t: TestContext, c: HandoverCase): Promise<Handove
       version: c.version,
       ...(c.version === 2 ? { authPass: 'tandem' } : {}),
       ...(c.unicast ? { unicastSrcIp: lan.host(host).ip, unicastPeers: [lan.host(peer).ip] } : {}),
-      vips: [`${vip}/24`],
+      vips: [vipLine],
     };
   };
   const start = (who: 'tandem' | 'keepalived', host: 'd1' | 'd2', priority: number): Node =>
