@@ -42,7 +42,10 @@ export interface VrrpSocketSpec {
   readonly family: Family;
   /** SO_BINDTODEVICE, multicast interface and membership; scope of link-local addresses. */
   readonly ifname?: string;
-  /** bind(2) address: the advert source (IPv6: the interface's link-local address). */
+  /**
+   * The advert source (IPv6: the interface's link-local address): bind(2) address, except for
+   * IPv4 multicast, where it is IP_MULTICAST_IF's local address (see openVrrpSocket).
+   */
   readonly source?: string;
   /** Defaults to 224.0.0.18 / ff02::12; joined unless `unicast`. */
   readonly multicastGroup?: string;
@@ -174,7 +177,11 @@ export function openVrrpSocket(spec: VrrpSocketSpec): VrrpOpenResult {
     const name = new TextEncoder().encode(`${spec.ifname}\0`);
     if (!setBytes(SOL_SOCKET, SO_BINDTODEVICE, name)) return fail('setsockopt(SO_BINDTODEVICE)');
   }
-  if (spec.source !== undefined) {
+  // An IPv4 raw socket bound to a unicast address is handed only datagrams addressed to it
+  // (raw_v4_match compares the bound address with the destination; unlike IPv6 it makes no
+  // exception for joined groups), so a multicast socket stays unbound and its adverts take
+  // their source from IP_MULTICAST_IF's local address instead (raw_sendmsg uses mc_addr).
+  if (spec.source !== undefined && (spec.unicast || !v4)) {
     const addr = socketAddress(spec.family, spec.source, ifindex);
     if (addr === undefined) return fail('bind', 'EINVAL');
     if (c.bind(fd, addr, addr.length) !== 0) return fail('bind');

@@ -73,9 +73,11 @@ describe('raw VRRP sockets between two namespaces', () => {
       op: 'open',
       spec: { family: 'inet', ifname: pair.ifA, source: '10.77.0.1', unicast: false },
     });
+    // The receiver opens its socket as an instance does, with its own advert source: a raw
+    // IPv4 socket bound to that address would see no datagram sent to 224.0.0.18.
     const rx = await b.request({
       op: 'open',
-      spec: { family: 'inet', ifname: pair.ifB, unicast: false },
+      spec: { family: 'inet', ifname: pair.ifB, source: '10.77.0.2', unicast: false },
     });
     assert.equal(tx.ok, true, JSON.stringify(tx));
     assert.equal(rx.ok, true, JSON.stringify(rx));
@@ -122,7 +124,10 @@ describe('raw VRRP sockets between two namespaces', () => {
       op: 'open',
       spec: { ...spec, ifname: pair.ifA, source: 'fe80::a' },
     });
-    const rx = await b.request({ op: 'open', spec: { ...spec, ifname: pair.ifB } });
+    const rx = await b.request({
+      op: 'open',
+      spec: { ...spec, ifname: pair.ifB, source: 'fe80::b' },
+    });
     assert.equal(tx.ok, true, JSON.stringify(tx));
     assert.equal(rx.ok, true, JSON.stringify(rx));
     await b.request({ op: 'recv', id: rx.id });
