@@ -174,7 +174,11 @@ export function openVrrpSocket(spec: VrrpSocketSpec): VrrpOpenResult {
     const name = new TextEncoder().encode(`${spec.ifname}\0`);
     if (!setBytes(SOL_SOCKET, SO_BINDTODEVICE, name)) return fail('setsockopt(SO_BINDTODEVICE)');
   }
-  if (spec.source !== undefined) {
+  // An IPv4 raw socket bound to an address only receives datagrams addressed to it (raw(7)), so
+  // a bound multicast socket never sees 224.0.0.18. Multicast sends take their source from
+  // IP_MULTICAST_IF's ip_mreqn address instead (keepalived likewise leaves its receive socket
+  // unbound); unicast sends and receives are addressed to the bound address and keep bind(2).
+  if (spec.source !== undefined && (spec.unicast || spec.family !== 'inet')) {
     const addr = socketAddress(spec.family, spec.source, ifindex);
     if (addr === undefined) return fail('bind', 'EINVAL');
     if (c.bind(fd, addr, addr.length) !== 0) return fail('bind');

@@ -75,7 +75,8 @@ describe('raw VRRP sockets between two namespaces', () => {
     });
     const rx = await b.request({
       op: 'open',
-      spec: { family: 'inet', ifname: pair.ifB, unicast: false },
+      // With its own source, as the engine opens it: a bound IPv4 raw socket would miss the group.
+      spec: { family: 'inet', ifname: pair.ifB, source: '10.77.0.2', unicast: false },
     });
     assert.equal(tx.ok, true, JSON.stringify(tx));
     assert.equal(rx.ok, true, JSON.stringify(rx));
