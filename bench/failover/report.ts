@@ -1,5 +1,6 @@
 // Tables for the failover bench: per scenario the client-visible gap and the VRRP takeover time
-// (median and max over the runs), and per advert interval the jitter of the master's adverts.
+// (median and max over the runs), tandem against keepalived as ratios, and per advert interval
+// the jitter of the master's adverts, idle and under data-plane load.
 
 import type { JitterStats } from './jitter.js';
 import type { RunResult } from './scenario.js';
@@ -14,11 +15,13 @@ export interface ScenarioResult {
 export interface JitterResult {
   readonly scenario: string;
   readonly impl: string;
+  /** `idle`, or what the load achieved, e.g. `wrk 2900 req/s`. */
+  readonly load: string;
   readonly nominalMs: number;
   readonly stats: JitterStats;
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
@@ -53,11 +56,53 @@ export function gapTable(results: readonly ScenarioResult[]): string {
   return render(head, rows);
 }
 
+export interface GapRatio {
+  readonly scenario: string;
+  /** numerator / denominator of the gap medians and maxima; NaN when a side is missing. */
+  readonly median: number;
+  readonly max: number;
+}
+
+/**
+ * Per scenario, the gap of pair `num` over pair `den` (tandem/tandem over keepalived/keepalived
+ * by default): below 1 means tandem's clients saw the shorter outage.
+ */
+export function gapRatios(
+  results: readonly ScenarioResult[],
+  num = 'tandem/tandem',
+  den = 'keepalived/keepalived',
+): GapRatio[] {
+  const scenarios = [...new Set(results.map((r) => r.scenario))];
+  const gaps = (scenario: string, pair: string): number[] =>
+    results.find((r) => r.scenario === scenario && r.pair === pair)?.runs.map((x) => x.gapMs) ?? [];
+  return scenarios.map((scenario) => {
+    const a = gaps(scenario, num);
+    const b = gaps(scenario, den);
+    const ratio = (f: (xs: number[]) => number): number =>
+      a.length === 0 || b.length === 0 ? NaN : f(a) / f(b);
+    return {
+      scenario,
+      median: ratio(median),
+      max: ratio((xs) => Math.max(...xs)),
+    };
+  });
+}
+
+export function ratioTable(ratios: readonly GapRatio[]): string {
+  const x = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
+  const head = ['scenario', 'gap med tandem/keepalived', 'gap max tandem/keepalived'];
+  return render(
+    head,
+    ratios.map((r) => [r.scenario, x(r.median), x(r.max)]),
+  );
+}
+
 export function jitterTable(results: readonly JitterResult[]): string {
-  const head = ['adverts', 'impl', 'intervals', 'mean ms', 'dev p50 ms', 'dev p99 ms', 'max ms'];
+  const head = ['adverts', 'impl', 'load', 'intervals', 'mean ms', 'dev p50', 'dev p99', 'max'];
   const rows = results.map((r) => [
     r.scenario,
     r.impl,
+    r.load,
     String(r.stats.intervals),
     ms2(r.stats.meanIntervalMs),
     ms2(r.stats.p50Ms),

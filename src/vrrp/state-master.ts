@@ -7,6 +7,7 @@ import { advertIntMs, count, leaveMasterToBackup, log } from './state-common.js'
 import type { Ctx } from './state-common.js';
 import type { RxAdvert } from './state-backup.js';
 import { VRRP_PRIO_OWNER } from './priority.js';
+import { nextAdvertAt } from './timers.js';
 
 /**
  * Numeric comparison of two addresses of one family (sign of a − b). Different families or an
@@ -101,8 +102,9 @@ export function masterTimer(c: Ctx): boolean {
   const due = (t: number | undefined): t is number => t !== undefined && t <= now;
   if (due(s.advertAt)) {
     c.actions.push({ type: 'send-advert', priority: s.effectivePriority });
-    // keepalived re-arms from now, not from the missed deadline: a late tick never bursts.
-    s.advertAt = now + advertIntMs(c);
+    // From the ideal time, so timer lateness does not stretch every interval; a very late tick
+    // re-arms from now as keepalived does, so it never bursts (timers.ts nextAdvertAt).
+    s.advertAt = nextAdvertAt(s.advertAt, now, advertIntMs(c));
     return true;
   }
   if (due(s.garpAt)) {

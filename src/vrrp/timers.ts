@@ -68,3 +68,14 @@ export function masterDownIntervalMs(
 export function advertIntToCs(seconds: number): number {
   return Math.round(seconds * 100);
 }
+
+/**
+ * The master's next advert deadline after the one `due` fired at `now`: one interval after the
+ * ideal time, so the event loop's lateness (Node's timers fire up to ~1 ms late, every time) does
+ * not pile up into a longer mean interval. A tick late by half an interval or more re-arms from
+ * now instead, as keepalived always does, so a stalled loop never sends adverts back to back.
+ */
+export function nextAdvertAt(due: number, now: number, intervalMs: number): number {
+  const ideal = due + intervalMs;
+  return ideal - now >= intervalMs / 2 ? ideal : now + intervalMs;
+}

@@ -24,16 +24,22 @@ export class TandemNode {
   }
 
   /**
-   * Writes the config and starts `tandem -n -l -D` in the host's namespace; `-P` (VRRP only)
-   * unless `halves` is 'all'. TMPDIR is private, so the SIGUSR1 status lands in `dir`.
+   * Writes the config and starts `tandem -n -l -D` in the host's namespace: `-P` (VRRP only),
+   * 'all' (VRRP and the proxy data plane) or 'check' (`-C`: checkers and the proxy data plane,
+   * no VRRP). TMPDIR is private, so the SIGUSR1 status lands in `dir`.
    */
-  static start(lan: Lan, host: string, conf: string, halves: 'vrrp' | 'all' = 'vrrp'): TandemNode {
+  static start(
+    lan: Lan,
+    host: string,
+    conf: string,
+    halves: 'vrrp' | 'all' | 'check' = 'vrrp',
+  ): TandemNode {
     const dir = mkdtempSync(join(tmpdir(), `tandem-node-${host}-`));
     const confPath = join(dir, 'keepalived.conf');
     writeFileSync(confPath, conf);
     const argv = [process.execPath, TANDEM, '-n', '-l', '-D', '-f', confPath];
     if (halves === 'vrrp') argv.push('-P');
-    else argv.push('--dataplane', 'proxy');
+    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', 'proxy');
     return new TandemNode(
       host,
       dir,

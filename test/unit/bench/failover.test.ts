@@ -1,10 +1,13 @@
 // The pure parts of the VRRP harness and the failover bench: the keepalived.conf builder, the
-// tcpdump line parser, advert jitter statistics and the client-visible gap.
+// tcpdump line parser, advert jitter statistics, the client-visible gap, wrk's summary and the
+// tandem/keepalived gap ratios.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { jitterStats, parseTcpdumpLine } from '../../../bench/failover/jitter.js';
+import { parseWrk } from '../../../bench/failover/load.js';
 import { longestGap, type ProbeSample } from '../../../bench/failover/probe.js';
+import { gapRatios, median, type ScenarioResult } from '../../../bench/failover/report.js';
 import { vrrpInstanceConf } from '../../helpers/keepalived.js';
 
 test('vrrpInstanceConf writes the keywords keepalived.conf(5) expects', () => {
@@ -90,4 +93,43 @@ test('longestGap is the longest time between two successful completions', () => 
   assert.equal(gap.to, 51);
   assert.equal(gap.failures, 3);
   assert.ok(Number.isNaN(longestGap([bad(0)]).gapMs));
+});
+
+test('parseWrk reads requests, duration, rate and errors from wrk 4 output', () => {
+  const text = [
+    'Running 12s test @ http://10.1.2.100:80/',
+    '  2 threads and 64 connections',
+    '  Thread Stats   Avg      Stdev     Max   +/- Stdev',
+    '    Latency     2.81ms    1.02ms  30.11ms   90.00%',
+    '  281234 requests in 12.01s, 30.04MB read',
+    '  Socket errors: connect 0, read 3, write 0, timeout 2',
+    '  Non-2xx or 3xx responses: 5',
+    'Requests/sec:  23416.82',
+    'Transfer/sec:      2.50MB',
+  ].join('\n');
+  assert.deepEqual(parseWrk(text), {
+    requests: 281234,
+    seconds: 12.01,
+    requestsPerSec: 23416.82,
+    errors: 10,
+  });
+  const ms = parseWrk('  12 requests in 900.50ms, 1KB read\nRequests/sec:     13.33\n');
+  assert.equal(ms?.seconds, 0.9005);
+  assert.equal(ms?.errors, 0);
+  assert.equal(parseWrk('unable to connect to 10.1.2.100:80 Connection refused'), undefined);
+});
+
+test('gapRatios divides tandem by keepalived per scenario; a missing side gives NaN', () => {
+  const run = (gapMs: number) => ({ gapMs, takeoverMs: gapMs, failures: 0 });
+  const results: ScenarioResult[] = [
+    { scenario: 'a', pair: 'tandem/tandem', runs: [run(100), run(300), run(200)] },
+    { scenario: 'a', pair: 'keepalived/keepalived', runs: [run(400), run(400), run(500)] },
+    { scenario: 'b', pair: 'keepalived/keepalived', runs: [run(10)] },
+  ];
+  assert.deepEqual(gapRatios(results), [
+    { scenario: 'a', median: 0.5, max: 0.6 },
+    { scenario: 'b', median: NaN, max: NaN },
+  ]);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  nextAdvertAt,
   advertIntToCs,
   masterDownIntervalMs,
   masterDownIntervalUs,
@@ -53,4 +54,16 @@ test('minimal skew (priority 255) and advert_int conversion', () => {
   assert.equal(advertIntToCs(0.1), 10);
   assert.equal(advertIntToCs(0.07), 7);
   assert.equal(advertIntToCs(40.95), 4095);
+});
+
+test('nextAdvertAt keeps the ideal cadence, but never less than half an interval from now', () => {
+  assert.equal(nextAdvertAt(1000, 1000, 100), 1100); // on time
+  assert.equal(nextAdvertAt(1000, 1001.3, 100), 1100); // usual lateness is absorbed
+  assert.equal(nextAdvertAt(1000, 1050, 100), 1100); // exactly half: still the ideal time
+  assert.equal(nextAdvertAt(1000, 1050.5, 100), 1150.5); // later: re-armed from now
+  assert.equal(nextAdvertAt(1000, 1400, 100), 1500); // a stalled loop never bursts
+  // Over many ticks each ~1 ms late, the mean interval stays exact.
+  let due = 0;
+  for (let i = 0; i < 1000; i++) due = nextAdvertAt(due, due + 1, 100);
+  assert.equal(due, 100_000);
 });
