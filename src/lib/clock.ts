@@ -8,6 +8,11 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): () => void;
   /** Run `fn` every `ms`; returns a cancel function. Does not keep the process alive. */
   every(ms: number, fn: () => void): () => void;
+  /**
+   * Run `fn` on the next event-loop turn (setImmediate): lets a deadline be met to well under a
+   * millisecond, which whole-millisecond timers cannot. Optional; ManualClock has none.
+   */
+  soon?(fn: () => void): () => void;
 }
 
 export const systemClock: Clock = {
@@ -20,6 +25,10 @@ export const systemClock: Clock = {
     const t = setInterval(fn, ms);
     t.unref();
     return () => clearInterval(t);
+  },
+  soon: (fn) => {
+    const t = setImmediate(fn);
+    return () => clearImmediate(t);
   },
 };
 

@@ -15,6 +15,29 @@ import { NeighbourAnnouncer } from '../sys/garp.js';
 /** Sends one announcement round for `address` on `ifname` (GARP for IPv4, NA for IPv6). */
 export type Announce = (ifname: string, address: string, family: 'inet' | 'inet6') => void;
 
+type Senders = Map<string, Promise<NeighbourAnnouncer | undefined>>;
+
+/** The open GARP/NA sender of an interface, opened on first use. */
+function sender(
+  log: Logger,
+  senders: Senders,
+  ifname: string,
+): Promise<NeighbourAnnouncer | undefined> {
+  let s = senders.get(ifname);
+  if (s === undefined) {
+    s = NeighbourAnnouncer.open(ifname).then((r) => {
+      if (r.ok) return r.announcer;
+      log.warn(
+        { interface: ifname, code: r.code },
+        `cannot send gratuitous ARPs on ${ifname} (${r.syscall}: ${r.code})`,
+      );
+      return undefined;
+    });
+    senders.set(ifname, s);
+  }
+  return s;
+}
+
 function addressSpec(inst: VrrpInstance, v: IpAddressSpec): AddressSpec | undefined {
   const ifname = v.dev ?? inst.interface;
   if (ifname === undefined) return undefined;
@@ -47,7 +70,7 @@ function routes(inst: VrrpInstance, log: Logger): RouteSpec[] {
 
 export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
   const holding = new Map<string, string[]>();
-  const senders = new Map<string, Promise<NeighbourAnnouncer | undefined>>();
+  const senders: Senders = new Map();
   const announcer = announce ?? defaultAnnouncer(log, senders);
   const all = (inst: VrrpInstance): IpAddressSpec[] => [
     ...inst.virtualIpaddress,
@@ -106,6 +129,15 @@ export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
       for (let i = 0; i < count; i++)
         for (const v of all(inst)) say(v.dev ?? ifname, v.address, v.family);
     },
+    prepare(inst) {
+      // The sender reads the interface's MAC and opens a socket; done before any takeover so the
+      // first gratuitous ARP leaves right behind the first advert.
+      if (announce !== undefined) return;
+      for (const v of all(inst)) {
+        const ifname = v.dev ?? inst.interface;
+        if (ifname !== undefined) void sender(log, senders, ifname);
+      }
+    },
     held: (inst) => holding.get(inst.name) ?? [],
     close() {
       holding.clear();
@@ -116,24 +148,9 @@ export function addressVipHolder(log: Logger, announce?: Announce): VipHolder {
 }
 
 /** Gratuitous ARP / unsolicited NA through src/sys/garp.ts, one open sender per interface. */
-function defaultAnnouncer(
-  log: Logger,
-  senders: Map<string, Promise<NeighbourAnnouncer | undefined>>,
-): Announce {
+function defaultAnnouncer(log: Logger, senders: Senders): Announce {
   return (ifname, address, family) => {
-    let sender = senders.get(ifname);
-    if (sender === undefined) {
-      sender = NeighbourAnnouncer.open(ifname).then((r) => {
-        if (r.ok) return r.announcer;
-        log.warn(
-          { interface: ifname, code: r.code },
-          `cannot send gratuitous ARPs on ${ifname} (${r.syscall}: ${r.code})`,
-        );
-        return undefined;
-      });
-      senders.set(ifname, sender);
-    }
-    void sender.then((a) => {
+    void sender(log, senders, ifname).then((a) => {
       if (a === undefined) return;
       const err = family === 'inet' ? a.gratuitousArp(address) : a.unsolicitedNa(address);
       const what =

@@ -73,6 +73,9 @@ export interface InstanceDeps {
   readonly onStep?: (inst: Instance) => void;
 }
 
+/** The stretch before a deadline waited out turn by turn rather than with a timer. */
+const PRECISE_MS = 2;
+
 /** Rejected-packet warnings: at most one per reason per this many ms (keepalived rate-limits). */
 const REJECT_LOG_MS = 10_000;
 
@@ -115,6 +118,7 @@ export class Instance {
   }
 
   start(faulty = false, effectivePriority = this.config.priority): void {
+    this.#deps.vips.prepare?.(this.config);
     this.#state = initialState(this.#params, { faulty, effectivePriority });
     this.#dispatch({ type: 'start' });
   }
@@ -216,12 +220,28 @@ export class Instance {
     this.#cancelTimer = undefined;
     this.#timerAt = at;
     if (at === undefined) return;
-    const delay = Math.max(0, at - this.#deps.clock.now());
-    this.#cancelTimer = this.#deps.clock.setTimer(delay, () => {
+    const clock = this.#deps.clock;
+    // Node's timers have whole-millisecond resolution and fire late, so the last PRECISE_MS
+    // before a deadline are waited out turn by turn (setImmediate) where the clock can: adverts
+    // and takeovers then leave within a fraction of a millisecond of the RFC's time.
+    const fire = (): void => {
+      const left = at - clock.now();
+      if (left > 0) {
+        this.#cancelTimer =
+          clock.soon !== undefined && left <= PRECISE_MS
+            ? clock.soon(fire)
+            : clock.setTimer(clock.soon === undefined ? left : left - PRECISE_MS, fire);
+        return;
+      }
       this.#cancelTimer = undefined;
       this.#timerAt = undefined;
       this.#dispatch({ type: 'timer' });
-    });
+    };
+    const delay = Math.max(0, at - clock.now());
+    this.#cancelTimer = clock.setTimer(
+      clock.soon === undefined ? delay : Math.max(0, delay - PRECISE_MS),
+      fire,
+    );
   }
 
   #act(a: VrrpAction): void {

@@ -15,6 +15,8 @@ export interface VipHolder {
   remove(inst: VrrpInstance): Promise<void>;
   /** Announce the VIPs on the wire (`count` rounds); a no-op where nothing can be announced. */
   announce(inst: VrrpInstance, reason: GarpReason, count: number): void;
+  /** Get ready to hold the instance's VIPs (open what announcing needs), ahead of time. */
+  prepare?(inst: VrrpInstance): void;
   /** The addresses this holder currently holds for the instance. */
   held(inst: VrrpInstance): readonly string[];
   close(): void;
