@@ -3,6 +3,7 @@
 // honours unicast_ttl, the kernel fills the IPv6 checksum when asked. Plus the receive latency
 // the uv_poll reader adds, measured on loopback against a Node UDP socket.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { ipv6Bytes } from '../../src/lib/inet.js';
@@ -170,13 +171,24 @@ describe('raw VRRP socket errors are values', () => {
     assert.deepEqual(bad, { ok: false, code: 'EINVAL', syscall: 'inet_pton' });
   });
 
-  test('without CAP_NET_RAW the answer is EPERM, not an exception', (t) => {
-    if (process.getuid?.() === 0) {
-      t.skip('running as root');
+  test('without CAP_NET_RAW the answer is EPERM, not an exception', () => {
+    if (process.getuid?.() !== 0) {
+      const r = openVrrpSocket({ family: 'inet', unicast: true });
+      assert.deepEqual(r, { ok: false, code: 'EPERM', syscall: 'socket' });
       return;
     }
-    const r = openVrrpSocket({ family: 'inet', unicast: true });
-    assert.deepEqual(r, { ok: false, code: 'EPERM', syscall: 'socket' });
+    // As root, ask an unprivileged child (uid/gid 65534, nobody) to open one.
+    const module = new URL('../../src/sys/vrrp-socket.js', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(module)});
+      process.stdout.write(JSON.stringify(m.openVrrpSocket({ family: 'inet', unicast: true })));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { ok: false, code: 'EPERM', syscall: 'socket' });
   });
 });
 
