@@ -77,6 +77,7 @@ export class VrrpEngine {
   readonly #groupState = new Map<string, SyncGroupStateName>();
   #deciding = false;
   #trackers: Trackers | undefined;
+  #trackingKey = '';
   readonly #links = new Map<string, boolean>();
   #monitor: { close(): void } | undefined;
   #splitBrain: SplitBrainWatch | undefined;
@@ -98,10 +99,13 @@ export class VrrpEngine {
       await this.#drop(name);
     }
     this.#config = config;
-    this.#startTracking(config);
+    const rebuilt = this.#startTracking(config);
     for (const inst of config.vrrpInstances) {
       if (this.#instances.has(inst.name)) {
-        this.#retrack(inst.name);
+        // Rebuilt trackers start without results: a kept instance waits for them (onChange)
+        // rather than dropping to FAULT on every reload (the reload flaps keepalived.md §5 lists).
+        const pending = this.#trackers?.statesFor(inst.name).some((t) => t.pending === true);
+        if (rebuilt && pending !== true) this.#retrack(inst.name);
         continue;
       }
       await this.#add(inst, config);
@@ -110,14 +114,23 @@ export class VrrpEngine {
     this.#watchSplitBrain();
   }
 
-  /** Trackers are rebuilt per load (running scripts restart; their first result re-settles). */
-  #startTracking(config: Config): void {
+  /**
+   * Trackers are kept across a reload that does not touch tracking (scripts keep running with
+   * their results); otherwise rebuilt, and then scripts re-run from "no result yet". True when
+   * rebuilt.
+   */
+  #startTracking(config: Config): boolean {
+    const key = trackingFingerprint(config);
+    if (this.#trackers !== undefined && key === this.#trackingKey) return false;
+    const reload = this.#trackers !== undefined;
     this.#trackers?.close();
+    this.#trackingKey = key;
     const d = this.#deps;
     const t = new Trackers(config, {
       clock: d.clock,
       logger: d.log.child({ subsys: 'vrrp' }),
       ...d.trackers,
+      reload,
       linkState: (i) => this.#linkUp(i),
     });
     t.onChange((names) => {
@@ -139,6 +152,7 @@ export class VrrpEngine {
           if (cur.inst.config.interface === ifname) this.#retrack(name);
       });
     }
+    return true;
   }
 
   #linkUp(ifname: string): boolean | undefined {
@@ -336,6 +350,26 @@ export class VrrpEngine {
     await Promise.all([...this.#instances.keys()].map((n) => this.#drop(n)));
     await this.#closeUnused();
   }
+}
+
+/** Everything tracking is built from: scripts, files, groups and what each instance tracks. */
+function trackingFingerprint(c: Config): string {
+  return JSON.stringify(
+    {
+      scripts: c.vrrpScripts,
+      files: c.trackFiles,
+      groups: c.vrrpSyncGroups,
+      instances: c.vrrpInstances.map((i) => [
+        i.name,
+        i.priority,
+        i.syncGroup,
+        i.trackScript,
+        i.trackFile,
+        i.trackInterface,
+      ]),
+    },
+    (k, v: unknown) => (k === 'at' ? undefined : v),
+  );
 }
 
 /** What makes two configurations of an instance the same (positions excluded). */

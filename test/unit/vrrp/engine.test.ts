@@ -250,3 +250,32 @@ vrrp_instance VI_2 {
   clock.advance(6000);
   assert.deepEqual(states(), ['VI_1:MASTER', 'VI_2:MASTER']);
 });
+
+test('reload does not flap an instance that tracks a script (keepalived.md §5: state flaps on reload)', async () => {
+  const clock = new ManualClock(0);
+  const wire = new Wire();
+  const spawner = fakeSpawner();
+  spawner.autoExit = 0;
+  const a = node(wire, clock, '10.0.0.1', spawner);
+  const script = (interval: number): string =>
+    `vrrp_script chk { script "/bin/true"\ninterval ${interval} }`;
+  const load = (interval: number): Promise<void> =>
+    a.engine.load(conf('10.0.0.1', '10.0.0.2', 150, 'track_script { chk }', script(interval)));
+  await load(1);
+  clock.advance(5000);
+  assert.equal(a.state(), 'MASTER');
+  const runs = spawner.runs.length;
+  // Unchanged tracking: the running script keeps its result and its schedule.
+  await load(1);
+  assert.equal(a.state(), 'MASTER');
+  assert.equal(spawner.runs.length, runs);
+  // Changed script: it restarts, and its first run has not finished yet — no FAULT meanwhile.
+  spawner.autoExit = undefined;
+  await load(2);
+  assert.equal(a.state(), 'MASTER');
+  assert.ok(spawner.runs.length > runs);
+  spawner.runs.at(-1)?.exit(0);
+  clock.advance(100);
+  assert.equal(a.state(), 'MASTER');
+  assert.ok(!a.msgs().includes('(VI_1) Entering FAULT STATE'), a.msgs().join('\n'));
+});
