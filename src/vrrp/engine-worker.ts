@@ -52,9 +52,10 @@ const engine = new VrrpEngine({
   interfaceAddress,
   onTransition: (e) => post({ t: 'transition', e }),
   linkState: (ifname) => linkStateFromSysfs(ifname),
-  linkMonitor: (onLink) => {
-    const r = openRtnlMonitor({ links: true }, (e) => {
+  linkMonitor: (onLink, onAddressRemoved) => {
+    const r = openRtnlMonitor({ links: true, addresses: true }, (e) => {
       if (e.type === 'link') onLink(e.ifname, e.up);
+      else if (e.type === 'addr' && !e.added) onAddressRemoved?.(e.ifname, e.address);
     });
     if (r.ok) return r.monitor;
     log.warn({ code: r.code }, `cannot watch links over netlink: ${r.message}`);

@@ -33,8 +33,11 @@ export interface EngineDeps {
   /** The address adverts leave from when unicast_src_ip is not set. */
   readonly interfaceAddress: (ifname: string, family: 'inet' | 'inet6') => string | undefined;
   readonly onTransition: (e: TransitionEvent) => void;
-  /** Link up/down events (rtnetlink); undefined where none can be had. */
-  readonly linkMonitor?: (onLink: (ifname: string, up: boolean) => void) => { close(): void };
+  /** Link up/down and address-removed events (rtnetlink); undefined where none can be had. */
+  readonly linkMonitor?: (
+    onLink: (ifname: string, up: boolean) => void,
+    onAddressRemoved?: (ifname: string, address: string) => void,
+  ) => { close(): void };
   /** The interface's state at start (sysfs). */
   readonly linkState?: (ifname: string) => boolean | undefined;
   /** Split-brain detection for address-mode masters (ARP probes of our own VIPs). */
@@ -142,15 +145,21 @@ export class VrrpEngine {
       (i) => i.interface !== undefined || i.trackInterface.length > 0,
     );
     if (wantsLinks && this.#monitor === undefined && d.linkMonitor !== undefined) {
-      this.#monitor = d.linkMonitor((ifname, up) => {
-        const before = this.#links.get(ifname);
-        this.#links.set(ifname, up);
-        if (before === up) return;
-        d.log.info({ interface: ifname, up }, `Netlink reports ${ifname} ${up ? 'up' : 'down'}`);
-        this.#trackers?.setLinkState(ifname, up);
-        for (const [name, cur] of this.#instances)
-          if (cur.inst.config.interface === ifname) this.#retrack(name);
-      });
+      this.#monitor = d.linkMonitor(
+        (ifname, up) => {
+          const before = this.#links.get(ifname);
+          this.#links.set(ifname, up);
+          if (before === up) return;
+          d.log.info({ interface: ifname, up }, `Netlink reports ${ifname} ${up ? 'up' : 'down'}`);
+          this.#trackers?.setLinkState(ifname, up);
+          for (const [name, cur] of this.#instances)
+            if (cur.inst.config.interface === ifname) this.#retrack(name);
+        },
+        (ifname, address) => {
+          for (const { inst } of this.#instances.values())
+            if (inst.config.vipMode === 'address') inst.vipDeleted(address, ifname);
+        },
+      );
     }
     return true;
   }

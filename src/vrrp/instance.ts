@@ -129,6 +129,26 @@ export class Instance {
     return { name: this.config.name, state: s.state, wantState: s.wantState, faulty: s.faulty };
   }
 
+  /**
+   * A VIP of this master was deleted behind its back (keepalived 2.x, unless `no_track`): send
+   * priority 0 so a backup takes over at once, and go BACKUP; the VIPs are re-added the next
+   * time this instance becomes master.
+   */
+  vipDeleted(address: string, ifname: string): void {
+    if (this.#state.state !== 'MASTER') return;
+    const spec = [...this.config.virtualIpaddress, ...this.config.virtualIpaddressExcluded].find(
+      (v) => v.address === address,
+    );
+    if (spec === undefined || spec.noTrack) return;
+    this.#deps.log.info(
+      { vip: address, interface: ifname },
+      `Netlink reflector reports IP ${address} removed from ${ifname}`,
+    );
+    this.#dispatch({ type: 'sync', to: 'BACKUP' });
+    this.#send(0);
+    this.#deps.log.debug({}, `(${this.config.name}) sent 0 priority`);
+  }
+
   /** An event decided elsewhere (the sync group). */
   inject(event: VrrpEvent): void {
     this.#dispatch(event);
