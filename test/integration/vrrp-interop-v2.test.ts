@@ -5,32 +5,17 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stopChild } from '../helpers/processes.js';
-import { Keepalived, keepalivedConf, type VrrpInstanceParams } from '../helpers/keepalived.js';
-import { createLan } from '../helpers/lan.js';
-import { startHttpEcho } from '../helpers/lan-http.js';
-import { TandemNode } from '../helpers/tandem-node.js';
+import type { VrrpInstanceParams } from '../helpers/keepalived.js';
 import { requireRoot, requireTool } from '../helpers/tools.js';
+import { BACKUP, MASTER, interopCluster, sleep } from '../helpers/vrrp-interop.js';
 import { Probe } from '../../bench/failover/probe.js';
-
-// keepalived's lines carry a timestamp prefix; tandem's are the record's message.
-const MASTER = /\(VI_1\) Entering MASTER STATE$/;
-const BACKUP = /\(VI_1\) Entering BACKUP STATE/;
 
 test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async (t) => {
   if (!requireRoot(t, 'network namespaces and VRRP raw sockets')) return;
   if (!requireTool(t, 'keepalived')) return;
-  const lan = createLan(t, { hosts: ['d1', 'd2', 'client'] });
-  lan.arpAccept('client');
+  const cluster = await interopCluster(t);
+  const { lan } = cluster;
   const vip = lan.address(100);
-  for (const h of ['d1', 'd2']) {
-    const server = await startHttpEcho(lan, h);
-    t.after(() => stopChild(server));
-  }
-  const nodes: { kill(): Promise<void> }[] = [];
-  t.after(async () => {
-    for (const n of nodes) await n.kill();
-  });
   const inst = (priority: number): VrrpInstanceParams => ({
     state: 'BACKUP',
     vrid: 51,
@@ -40,16 +25,8 @@ test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async 
     authPass: 'tandem',
     vips: [`${vip}/24`],
   });
-  const tandem = (host: string, priority: number): TandemNode => {
-    const n = TandemNode.start(lan, host, keepalivedConf(host, [inst(priority)]));
-    nodes.push(n);
-    return n;
-  };
-  const keepalived = (host: string, priority: number): Keepalived => {
-    const k = Keepalived.start(lan, host, keepalivedConf(host, [inst(priority)]));
-    nodes.push(k);
-    return k;
-  };
+  const tandem = (host: string, priority: number) => cluster.tandem(host, inst(priority));
+  const keepalived = (host: string, priority: number) => cluster.keepalived(host, inst(priority));
 
   // tandem first, so both run their first master-down interval from about the same moment.
   const t1 = tandem('d1', 150);
@@ -63,7 +40,7 @@ test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async 
     assert.equal(lan.hasAddress('d2', vip), false);
     // keepalived accepts tandem's adverts: it stays backup through several intervals.
     const mark = k2.mark();
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     assert.ok(
       !k2.lines.slice(mark).some((l) => l.text.endsWith('(VI_1) Entering MASTER STATE')),
       k2.logText(),
