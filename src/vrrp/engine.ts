@@ -7,8 +7,6 @@
 // an advert.
 
 import type { Config, VrrpInstance } from '../config/model.js';
-import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../lib/log.js';
 import { Instance, type InstanceStatus, type TransitionEvent } from './instance.js';
 import {
   transportKey,
@@ -19,13 +17,10 @@ import {
 } from './transport.js';
 import type { VipHolder } from './vips.js';
 import { syncGroupDecide, type SyncGroupStateName } from './sync-group.js';
-import { Trackers, type TrackersOptions } from './trackers.js';
-import { evaluateTracking } from './engine-tracking.js';
+import { EngineTracking, type TrackingDeps } from './engine-tracking.js';
 import type { HeldVip, SplitBrainReport } from './split-brain.js';
 
-export interface EngineDeps {
-  readonly clock: Clock;
-  readonly log: Logger;
+export interface EngineDeps extends TrackingDeps {
   /** Opens a transport of the given kind. */
   readonly openTransport: (kind: 'raw' | 'udp') => OpenTransport;
   /** The VIP holder for an instance's vip_mode. */
@@ -33,17 +28,8 @@ export interface EngineDeps {
   /** The address adverts leave from when unicast_src_ip is not set. */
   readonly interfaceAddress: (ifname: string, family: 'inet' | 'inet6') => string | undefined;
   readonly onTransition: (e: TransitionEvent) => void;
-  /** Link up/down and address-removed events (rtnetlink); undefined where none can be had. */
-  readonly linkMonitor?: (
-    onLink: (ifname: string, up: boolean) => void,
-    onAddressRemoved?: (ifname: string, address: string) => void,
-  ) => { close(): void };
-  /** The interface's state at start (sysfs). */
-  readonly linkState?: (ifname: string) => boolean | undefined;
   /** Split-brain detection for address-mode masters (ARP probes of our own VIPs). */
   readonly splitBrain?: (held: () => readonly HeldVip[]) => SplitBrainWatch;
-  /** Test seams for the trackers (script spawner, file polling). */
-  readonly trackers?: Partial<Omit<TrackersOptions, 'clock' | 'logger'>>;
 }
 
 export interface SplitBrainWatch {
@@ -79,14 +65,24 @@ export class VrrpEngine {
   #unknownVrid = 0;
   readonly #groupState = new Map<string, SyncGroupStateName>();
   #deciding = false;
-  #trackers: Trackers | undefined;
-  #trackingKey = '';
-  readonly #links = new Map<string, boolean>();
-  #monitor: { close(): void } | undefined;
+  readonly #tracking: EngineTracking;
   #splitBrain: SplitBrainWatch | undefined;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#tracking = new EngineTracking(deps, {
+      changed: (names) => {
+        for (const n of names) this.#retrack(n);
+      },
+      link: (ifname) => {
+        for (const [name, cur] of this.#instances)
+          if (cur.inst.config.interface === ifname) this.#retrack(name);
+      },
+      addressRemoved: (ifname, address) => {
+        for (const { inst } of this.#instances.values())
+          if (inst.config.vipMode === 'address') inst.vipDeleted(address, ifname);
+      },
+    });
   }
 
   /** Start (or, on reload, reconcile) the configuration's instances. */
@@ -102,13 +98,12 @@ export class VrrpEngine {
       await this.#drop(name);
     }
     this.#config = config;
-    const rebuilt = this.#startTracking(config);
+    const rebuilt = this.#tracking.load(config);
     for (const inst of config.vrrpInstances) {
       if (this.#instances.has(inst.name)) {
         // Rebuilt trackers start without results: a kept instance waits for them (onChange)
         // rather than dropping to FAULT on every reload (the reload flaps keepalived.md §5 lists).
-        const pending = this.#trackers?.statesFor(inst.name).some((t) => t.pending === true);
-        if (rebuilt && pending !== true) this.#retrack(inst.name);
+        if (rebuilt && !this.#tracking.pending(inst.name)) this.#retrack(inst.name);
         continue;
       }
       await this.#add(inst, config);
@@ -117,70 +112,10 @@ export class VrrpEngine {
     this.#watchSplitBrain();
   }
 
-  /**
-   * Trackers are kept across a reload that does not touch tracking (scripts keep running with
-   * their results); otherwise rebuilt, and then scripts re-run from "no result yet". True when
-   * rebuilt.
-   */
-  #startTracking(config: Config): boolean {
-    const key = trackingFingerprint(config);
-    if (this.#trackers !== undefined && key === this.#trackingKey) return false;
-    const reload = this.#trackers !== undefined;
-    this.#trackers?.close();
-    this.#trackingKey = key;
-    const d = this.#deps;
-    const t = new Trackers(config, {
-      clock: d.clock,
-      logger: d.log.child({ subsys: 'vrrp' }),
-      ...d.trackers,
-      reload,
-      linkState: (i) => this.#linkUp(i),
-    });
-    t.onChange((names) => {
-      for (const n of names) this.#retrack(n);
-    });
-    this.#trackers = t;
-    t.start();
-    const wantsLinks = config.vrrpInstances.some(
-      (i) => i.interface !== undefined || i.trackInterface.length > 0,
-    );
-    if (wantsLinks && this.#monitor === undefined && d.linkMonitor !== undefined) {
-      this.#monitor = d.linkMonitor(
-        (ifname, up) => {
-          const before = this.#links.get(ifname);
-          this.#links.set(ifname, up);
-          if (before === up) return;
-          d.log.info({ interface: ifname, up }, `Netlink reports ${ifname} ${up ? 'up' : 'down'}`);
-          this.#trackers?.setLinkState(ifname, up);
-          for (const [name, cur] of this.#instances)
-            if (cur.inst.config.interface === ifname) this.#retrack(name);
-        },
-        (ifname, address) => {
-          for (const { inst } of this.#instances.values())
-            if (inst.config.vipMode === 'address') inst.vipDeleted(address, ifname);
-        },
-      );
-    }
-    return true;
-  }
-
-  #linkUp(ifname: string): boolean | undefined {
-    let up = this.#links.get(ifname);
-    if (up === undefined) {
-      up = this.#deps.linkState?.(ifname);
-      if (up !== undefined) this.#links.set(ifname, up);
-    }
-    return up;
-  }
-
-  #verdict(c: VrrpInstance): { fault: boolean; priority: number } {
-    return evaluateTracking(c, this.#trackers?.statesFor(c.name) ?? [], (i) => this.#linkUp(i));
-  }
-
   #retrack(name: string): void {
     const cur = this.#instances.get(name);
     if (cur === undefined) return;
-    const v = this.#verdict(cur.inst.config);
+    const v = this.#tracking.verdict(cur.inst.config);
     cur.inst.track(v.fault, v.priority);
   }
 
@@ -252,7 +187,7 @@ export class VrrpEngine {
     });
     entry.byVrid.set(c.virtualRouterId, inst);
     this.#instances.set(c.name, { inst, key, json: fingerprint(c) });
-    const v = this.#verdict(c);
+    const v = this.#tracking.verdict(c);
     inst.start(v.fault, v.priority);
   }
 
@@ -354,31 +289,10 @@ export class VrrpEngine {
   /** SIGTERM: every master sends priority 0 and releases its VIPs, then the sockets close. */
   async stop(): Promise<void> {
     this.#splitBrain?.close();
-    this.#trackers?.close();
-    this.#monitor?.close();
+    this.#tracking.close();
     await Promise.all([...this.#instances.keys()].map((n) => this.#drop(n)));
     await this.#closeUnused();
   }
-}
-
-/** Everything tracking is built from: scripts, files, groups and what each instance tracks. */
-function trackingFingerprint(c: Config): string {
-  return JSON.stringify(
-    {
-      scripts: c.vrrpScripts,
-      files: c.trackFiles,
-      groups: c.vrrpSyncGroups,
-      instances: c.vrrpInstances.map((i) => [
-        i.name,
-        i.priority,
-        i.syncGroup,
-        i.trackScript,
-        i.trackFile,
-        i.trackInterface,
-      ]),
-    },
-    (k, v: unknown) => (k === 'at' ? undefined : v),
-  );
 }
 
 /** What makes two configurations of an instance the same (positions excluded). */

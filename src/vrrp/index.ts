@@ -2,7 +2,8 @@
 
 export { VrrpEngine, type EngineDeps, type EngineStatus } from './engine.js';
 export { VrrpWorker, type VrrpWorkerOptions } from './engine-host.js';
-export type { InstanceStats, InstanceStatus, TransitionEvent } from './instance.js';
+export type { InstanceStatus, TransitionEvent } from './instance.js';
+export type { InstanceStats } from './instance-data.js';
 export { listenerVipHolder, vipAddresses, type VipHolder } from './vips.js';
 export { openUdpTransport } from './udp-transport.js';
 export type { OpenTransport, ReceivedPacket, TransportSpec, VrrpTransport } from './transport.js';

@@ -7,13 +7,8 @@ import type { GlobalDefs, VrrpInstance } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { encodeAdvert, type Advert } from './packet.js';
-import { passwordBytes } from './receive.js';
-import {
-  checkAdvert,
-  RX_REJECT_REASONS,
-  type ReceiveParams,
-  type RxRejectReason,
-} from './receive.js';
+import { checkAdvert, passwordBytes, type ReceiveParams, type RxRejectReason } from './receive.js';
+import { garpCount, newInstanceStats, receiveParams, type InstanceStats } from './instance-data.js';
 import {
   initialState,
   nextDeadline,
@@ -26,7 +21,7 @@ import {
 } from './state.js';
 import { paramsFromConfig } from './params.js';
 import type { ReceivedPacket, VrrpTransport } from './transport.js';
-import type { GarpReason, VipHolder } from './vips.js';
+import type { VipHolder } from './vips.js';
 
 /** A state change, as the notification subsystem and the daemon consume it. */
 export interface TransitionEvent {
@@ -36,18 +31,6 @@ export interface TransitionEvent {
   readonly priority: number;
   /** Wall-clock milliseconds. */
   readonly at: number;
-}
-
-/** keepalived's per-instance statistics (keepalived.md §4.4), plus rejections by reason. */
-export interface InstanceStats {
-  advertsReceived: number;
-  advertsSent: number;
-  becameMaster: number;
-  releasedMaster: number;
-  priorityZeroReceived: number;
-  priorityZeroSent: number;
-  sendErrors: number;
-  rejected: Record<RxRejectReason, number>;
 }
 
 export interface InstanceStatus {
@@ -98,19 +81,7 @@ export class Instance {
     this.#params = { ...paramsFromConfig(config, deps.globals), ownAddress: deps.transport.source };
     this.#rx = receiveParams(config);
     this.#state = initialState(this.#params);
-    this.#stats = {
-      advertsReceived: 0,
-      advertsSent: 0,
-      becameMaster: 0,
-      releasedMaster: 0,
-      priorityZeroReceived: 0,
-      priorityZeroSent: 0,
-      sendErrors: 0,
-      rejected: Object.fromEntries(RX_REJECT_REASONS.map((r) => [r, 0])) as Record<
-        RxRejectReason,
-        number
-      >,
-    };
+    this.#stats = newInstanceStats();
   }
 
   get state(): VrrpStateName {
@@ -333,36 +304,4 @@ export class Instance {
     }
     if (priority === 0) this.#stats.priorityZeroSent++;
   }
-}
-
-function garpCount(inst: VrrpInstance, reason: GarpReason): number {
-  switch (reason) {
-    case 'master':
-    case 'delayed':
-      return inst.garpMasterRepeat;
-    case 'refresh':
-      return inst.garpMasterRefreshRepeat;
-    case 'lower-prio':
-      return inst.garpLowerPrioRepeat;
-    default:
-      return reason satisfies never;
-  }
-}
-
-/** The receive checks' view of the instance (keepalived.md §2.2). */
-export function receiveParams(c: VrrpInstance): ReceiveParams {
-  return {
-    version: c.version,
-    vrid: c.virtualRouterId,
-    family: c.family,
-    authType: c.version === 2 && c.authentication?.authType === 'PASS' ? 1 : 0,
-    authPass: c.authentication?.authPass ?? '',
-    advertIntCs: Math.round(c.advertInt * 100),
-    vips: c.virtualIpaddress.slice(0, 255).map((v) => v.address),
-    unicast: c.unicastPeer.length > 0,
-    unicastPeers: c.unicastPeer,
-    checkUnicastSrc: c.checkUnicastSrc || c.vrrpTransport === 'udp',
-    skipCheckAdvAddr: c.skipCheckAdvAddr,
-    vipCheck: 'reject',
-  };
 }
