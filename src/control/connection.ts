@@ -47,6 +47,7 @@ export class Connection {
   readonly #queue: Item[] = [];
   #busy = false;
   #done = false;
+  #peerEnded = false;
   #cancelIdle: (() => void) | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
@@ -59,6 +60,9 @@ export class Connection {
       socket.destroy();
     });
     socket.once('close', () => this.#finish());
+    // A client may half-close after its last request (as `nc -N` does): answer what was sent,
+    // then end. Bytes of an unfinished frame at that point are a truncated frame.
+    socket.once('end', () => this.#onEnd());
     this.#armIdle();
   }
 
@@ -72,6 +76,16 @@ export class Connection {
       this.#queue.push({ fatal: errorResponse(null, REASON_CODES[r.reason], msg) });
       this.#socket.pause();
     } else if (this.#queue.length >= MAX_QUEUED_FRAMES) this.#socket.pause();
+    void this.#pump();
+  }
+
+  #onEnd(): void {
+    if (this.#done) return;
+    this.#peerEnded = true;
+    if (this.#decoder.buffered > 0) {
+      const msg = `connection ended ${this.#decoder.buffered} bytes into a frame`;
+      this.#queue.push({ fatal: errorResponse(null, 'ERR_CONTROL_BAD_FRAME', msg) });
+    }
     void this.#pump();
   }
 
@@ -91,7 +105,9 @@ export class Connection {
             'control connection closed: bad frame',
           );
           this.#done = true;
-          this.#socket.end(encodeReply(reply));
+          // Destroy once the reply is out: a peer still writing (an oversized body) would
+          // otherwise keep the half-open socket for ever, since we no longer read.
+          this.#socket.end(encodeReply(reply), () => this.#socket.destroy());
           return;
         }
         if (!this.#socket.write(encodeReply(reply))) await drained(this.#socket);
@@ -100,6 +116,11 @@ export class Connection {
       this.#busy = false;
     }
     if (this.#closed()) return;
+    if (this.#peerEnded) {
+      this.#done = true;
+      this.#socket.end();
+      return;
+    }
     if (this.#socket.isPaused()) this.#socket.resume();
     this.#armIdle();
   }
@@ -130,7 +151,8 @@ export class Connection {
       this.#cancelIdle = undefined;
       if (this.#busy || this.#done) return;
       this.#done = true;
-      this.#socket.end();
+      // Destroy once flushed: a half-open peer that ignores our EOF must not keep the slot.
+      this.#socket.end(() => this.#socket.destroy());
     });
   }
 

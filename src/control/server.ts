@@ -68,7 +68,7 @@ export class ControlServer {
     // The daemon's own directory (/run/tandem) is private; an existing one is left as it is.
     mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
     await this.#removeStale();
-    const server = createServer({ allowHalfOpen: false }, (socket) => this.#accept(socket));
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
     await listen(server, this.#path);
     // listen() already created it under umask 0177; chmod covers worker threads, where the umask
     // cannot be changed.
@@ -124,6 +124,8 @@ export class ControlServer {
       socket.on('error', () => undefined);
       socket.end(
         encodeMessage(errorResponse(null, 'ERR_CONTROL_BUSY', ERROR_CODES.ERR_CONTROL_BUSY)),
+        // Nobody reads this socket, so its peer's EOF would never be seen: drop it once sent.
+        () => socket.destroy(),
       );
       return;
     }
