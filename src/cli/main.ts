@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// tandemadm: ipvsadm's command line for tandem (ipvsadm(8); shared/reference/ipvs.md §6).
-// Arguments are parsed with ipvsadm's rules and wording today; commands are carried out once
-// the daemon's control socket exists (issue 7), so until then every command that needs a
-// table reports that no daemon is reachable.
+// tandemadm: ipvsadm's command line for a running tandem daemon (ipvsadm(8);
+// shared/reference/ipvs.md §6). Arguments are checked here with ipvsadm's rules and wording, so
+// a typo never needs a daemon; the command itself travels over the control socket
+// (docs/control.md) and the daemon carries it out on its table and renders ipvsadm 1.31's
+// output, which is printed as it came, with ipvsadm's exit status.
+//
+// The socket: `--control PATH` (anywhere on the line), else $TANDEM_CONTROL, else the daemon's
+// default (/run/tandem/control.sock as root).
 
+import { readFileSync } from 'node:fs';
+import { ControlError, defaultControlPath, request } from '../control/index.js';
 import { parseIpvsadmArgs } from '../ipvs/admin/index.js';
 import { renderVersion } from '../ipvs/render/index.js';
 
@@ -20,15 +26,53 @@ Usage:
   tandemadm -Z [virtual-service]
   tandemadm --set tcp tcpfin udp
   tandemadm -h
-Options and output are those of ipvsadm 1.31; see ipvsadm(8).
+  --control PATH    the daemon's control socket (default ${defaultControlPath()})
+Options and output are those of ipvsadm 1.31; see ipvsadm(8). Changes last until the daemon's
+next reload, which programs the table from its configuration file again.
 `;
 
-function main(argv: readonly string[]): number {
+/** Takes `--control PATH` / `--control=PATH` out of argv (ipvsadm has no such option). */
+function controlOption(argv: readonly string[]): { argv: string[]; path?: string } {
+  const rest: string[] = [];
+  let path: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--control') {
+      path = argv[++i];
+      continue;
+    }
+    if (a.startsWith('--control=')) {
+      path = a.slice('--control='.length);
+      continue;
+    }
+    rest.push(a);
+  }
+  return path === undefined ? { argv: rest } : { argv: rest, path };
+}
+
+interface IpvsadmReply {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+function isReply(v: unknown): v is IpvsadmReply {
+  const r = v as Partial<IpvsadmReply> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.stdout === 'string' &&
+    typeof r.stderr === 'string' &&
+    typeof r.exitCode === 'number'
+  );
+}
+
+async function main(all: readonly string[]): Promise<number> {
+  const { argv, path: given } = controlOption(all);
   const parsed = parseIpvsadmArgs(argv, { program: 'tandemadm' });
   if (!parsed.ok) {
-    process.stderr.write(
-      parsed.error.message.endsWith('\n') ? parsed.error.message : `${parsed.error.message}\n`,
-    );
+    const m = parsed.error.message;
+    process.stderr.write(m.endsWith('\n') ? m : `${m}\n`);
     return parsed.error.exitCode;
   }
   if (parsed.command.command === 'help') {
@@ -39,10 +83,33 @@ function main(argv: readonly string[]): number {
     process.stdout.write(renderVersion());
     return 0;
   }
-  process.stderr.write(
-    'tandemadm: cannot reach a tandem daemon: the daemon and its control socket are not implemented yet\n',
-  );
-  return 2;
+  const path = given ?? process.env.TANDEM_CONTROL ?? defaultControlPath();
+  // ipvsadm -R reads the rules from standard input.
+  const stdin = parsed.command.command === 'restore' ? readFileSync(0, 'utf8') : undefined;
+  try {
+    const reply = await request(path, 'ipvsadm', {
+      argv,
+      program: 'tandemadm',
+      ...(stdin === undefined ? {} : { stdin }),
+    });
+    if (!isReply(reply)) {
+      process.stderr.write('tandemadm: the daemon sent an unexpected reply\n');
+      return 2;
+    }
+    process.stdout.write(reply.stdout);
+    process.stderr.write(reply.stderr);
+    return reply.exitCode;
+  } catch (err) {
+    const why = err instanceof ControlError ? err.message : String(err);
+    process.stderr.write(`tandemadm: cannot reach a tandem daemon: ${why}\n`);
+    return 2;
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`tandemadm: ${String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -25,6 +25,9 @@ import { poolWriter } from './pool-writer.js';
 import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
 import { VrrpWorker, type TransitionEvent } from '../vrrp/index.js';
+import { ControlServer } from '../control/index.js';
+import { controlHandlers } from './control-handlers.js';
+import { reconcileServices } from './reconcile.js';
 
 /** How often timers and the 2 s rate estimator run. */
 const TICK_MS = 1000;
@@ -40,6 +43,8 @@ export interface DaemonOptions {
   /** Health checker worker threads (default 0: on the main thread, on `clock`). */
   readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
+  /** The control socket's path (tandemadm, `tandem status`); none when undefined. */
+  readonly controlPath?: string;
   /** Shutdown: how long established proxy relays may finish before being cut (default 0). */
   readonly shutdownDrainMs?: number;
   /** Which halves run (keepalived's -P / -C); both by default. */
@@ -72,6 +77,7 @@ export class Daemon {
   readonly #runVrrp: boolean;
   readonly #runLvs: boolean;
   #vrrp: VrrpWorker | undefined;
+  #control: ControlServer | undefined;
   /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
   #listenerVips = new Set<string>();
   readonly #heldVips = new Map<string, readonly string[]>();
@@ -127,6 +133,7 @@ export class Daemon {
     const config = this.#compile();
     if (config === undefined) return false;
     this.#apply(config);
+    if (this.#opts.controlPath !== undefined) void this.#startControl(this.#opts.controlPath);
     this.#stopTick = this.#opts.clock.every(TICK_MS, () => {
       this.table.advance();
       this.checks.refreshLocal();
@@ -142,6 +149,28 @@ export class Daemon {
       'started',
     );
     return true;
+  }
+
+  /**
+   * A control socket that cannot be opened (another daemon holds it) is logged, not fatal: the
+   * load balancer serves without it, as keepalived has none.
+   */
+  async #startControl(path: string): Promise<void> {
+    const server = new ControlServer({
+      path,
+      handlers: controlHandlers(this),
+      log: this.#log.child({ subsys: 'control' }),
+    });
+    try {
+      await server.start();
+      this.#control = server;
+      this.#log.info({ path }, 'control socket listening');
+    } catch (err) {
+      this.#log.error(
+        { err, path },
+        'control socket unavailable; tandemadm cannot reach this daemon',
+      );
+    }
   }
 
   #apply(config: Config): ConfigPlan {
@@ -172,6 +201,12 @@ export class Daemon {
     const plan = diffConfig(this.#config, config);
     // Services from the plan; destinations from the checkers, which know who is alive.
     applyPlan(this.table, plan, { dests: false });
+    const reset = reconcileServices(this.table, plan);
+    if (reset > 0 && this.#config !== undefined)
+      this.#log.info(
+        { services: reset },
+        'runtime changes to the virtual servers undone by reload',
+      );
     for (const key of plan.skipped)
       this.#log.warn({ vs: key }, 'virtual server not programmed (group cannot be expanded)');
     this.#config = config;
@@ -219,6 +254,7 @@ export class Daemon {
   async stop(): Promise<void> {
     // VRRP first: masters send priority 0 so a backup takes over while we still serve.
     await this.#vrrp?.stop();
+    await this.#control?.close();
     this.#stopTick?.();
     this.checks.stop();
     await this.plane.close({ drainMs: this.#opts.shutdownDrainMs ?? 0 });

@@ -47,6 +47,7 @@ export function runDaemon(
     checkWorkers: args.checkWorkers ?? defaultCheckWorkers(),
     displayPath,
     subsystems: { vrrp: !args.checkOnly, lvs: !args.vrrpOnly },
+    ...(args.control === undefined ? {} : { controlPath: args.control }),
     diagnostics: (text) => process.stderr.write(text),
   });
   if (!daemon.start()) {
