@@ -1,7 +1,7 @@
 // The status page's script, as text the page inlines. Plain ES2017 for any current browser: it
 // builds the DOM with createElement and textContent only (names in the status come from the
 // configuration and are never parsed as HTML), keeps the last SAMPLES rates per series for the
-// sparklines, and schedules the next fetch after the previous one ends so requests never pile up.
+// sparklines, and starts a fetch every refresh interval, never while one is still running.
 // Rows carry data-* attributes (data-instance, data-rs, data-health) for tests and scripts.
 
 /** Samples kept per chart: two minutes at the default 2 s refresh. */
@@ -52,27 +52,32 @@ function record(key, value) {
   return arr;
 }
 
-function sparkline(key, value, label, unit) {
+function sparkline(key, value, unit) {
   var data = record(key, value);
-  var w = 110, hgt = 26, max = Math.max.apply(null, data.concat([1e-9]));
+  var w = 120, hgt = 26, step = w / (SAMPLES - 1), max = Math.max.apply(null, data.concat([1e-9]));
   var svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('width', w); svg.setAttribute('height', hgt);
   svg.setAttribute('viewBox', '0 0 ' + w + ' ' + hgt);
+  // Newest sample at the right edge; the window fills from the right as samples arrive.
   var pts = data.map(function (v, i) {
-    var x = (SAMPLES - data.length + i) * (w / (SAMPLES - 1));
-    return x.toFixed(1) + ',' + (hgt - 2 - (v / max) * (hgt - 4)).toFixed(1);
+    var x = (SAMPLES - data.length + i) * step;
+    return x.toFixed(1) + ',' + (hgt - 2 - (v / max) * (hgt - 5)).toFixed(1);
   });
+  var bg = document.createElementNS(SVG, 'rect');
+  bg.setAttribute('width', w); bg.setAttribute('height', hgt); bg.setAttribute('rx', 3);
+  bg.setAttribute('fill', '#f0f3f8');
   var area = document.createElementNS(SVG, 'polygon');
-  var x0 = ((SAMPLES - data.length) * (w / (SAMPLES - 1))).toFixed(1);
+  var x0 = ((SAMPLES - data.length) * step).toFixed(1);
   area.setAttribute('points', x0 + ',' + hgt + ' ' + pts.join(' ') + ' ' + w + ',' + hgt);
-  area.setAttribute('fill', 'rgba(47,111,218,.12)');
+  area.setAttribute('fill', 'rgba(47,111,218,.18)');
   var line = document.createElementNS(SVG, 'polyline');
   line.setAttribute('points', pts.join(' '));
   line.setAttribute('fill', 'none'); line.setAttribute('stroke', '#2f6fda');
-  line.setAttribute('stroke-width', '1.5');
-  svg.appendChild(area); svg.appendChild(line);
-  return h('span', { 'class': 'spark', title: label + ' over the last ' + data.length + ' samples' },
-    svg, h('span', { text: label + ' ' + si(value, unit) }));
+  line.setAttribute('stroke-width', '1.5'); line.setAttribute('stroke-linejoin', 'round');
+  svg.appendChild(bg); svg.appendChild(area); svg.appendChild(line);
+  return h('span', { 'class': 'spark', title: unit + ' over the last ' + data.length + ' samples (' +
+      Math.round(data.length * REFRESH_MS / 1000) + ' s)' },
+    svg, h('span', { 'class': 'val', text: si(value, unit) }));
 }
 
 function healthOf(checks) {
@@ -133,8 +138,8 @@ function renderServices(st) {
         ' · ' + s.dests.length + ' real server' + (s.dests.length === 1 ? '' : 's') +
         (q === undefined ? '' : q ? ' · quorum up' : ' · quorum DOWN') }),
       h('span', { 'class': 'charts' },
-        sparkline(key + '/cps', s.rates.cps, 'conn/s', ''),
-        sparkline(key + '/bps', s.rates.inbps + s.rates.outbps, '', 'B/s')));
+        sparkline(key + '/cps', s.rates.cps, 'conn/s'),
+        sparkline(key + '/bps', s.rates.inbps + s.rates.outbps, 'B/s')));
     var rows = h('tbody', null);
     s.dests.forEach(function (d) {
       var rs = bracketed(d.address) + ':' + d.port;
@@ -151,8 +156,8 @@ function renderServices(st) {
         h('td', { 'class': 'num', text: String(d.activeConns) }),
         h('td', { 'class': 'num', text: String(d.inactConns) }),
         h('td', { 'class': 'num', text: String(d.stats.conns) }),
-        h('td', null, sparkline(rkey + '/cps', d.rates.cps, '', 'conn/s')),
-        h('td', null, sparkline(rkey + '/bps', d.rates.inbps + d.rates.outbps, '', 'B/s'))));
+        h('td', null, sparkline(rkey + '/cps', d.rates.cps, 'conn/s')),
+        h('td', null, sparkline(rkey + '/bps', d.rates.inbps + d.rates.outbps, 'B/s'))));
     });
     var cols = h('tr', null);
     [['Real server', ''], ['Health', ''], ['Weight', 'num'], ['Active', 'num'], ['Inactive', 'num'],
@@ -192,6 +197,7 @@ function render(st) {
 
 function tick() {
   var live = document.getElementById('live');
+  var started = Date.now();
   fetch('status.json', { cache: 'no-store' })
     .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
     .then(function (st) {
@@ -203,7 +209,9 @@ function tick() {
       live.className = 'live stale';
       live.textContent = 'stale: ' + e.message;
     })
-    .then(function () { setTimeout(tick, REFRESH_MS); });
+    // Every REFRESH_MS from the start of the last fetch, so a change shows within one interval
+    // plus one fetch; never two fetches at once.
+    .then(function () { setTimeout(tick, Math.max(0, REFRESH_MS - (Date.now() - started))); });
 }
 tick();
 })();

@@ -21,7 +21,7 @@ header { display:flex; align-items:baseline; gap:16px; padding:12px 20px;
 header h1 { font-size:18px; margin:0; letter-spacing:.5px; }
 header .meta { color:#b9c0cf; font-size:12px; }
 header .live { margin-left:auto; font-size:12px; }
-.live.ok::before, .live.stale::before { content:"\\25CF "; }
+.live.ok::before, .live.stale::before { content:"\\25CF"; margin-right:6px; }
 .live.ok::before { color:#43c17a; } .live.stale::before { color:#e0a030; }
 main { padding:16px 20px; max-width:1200px; }
 h2 { font-size:15px; margin:18px 0 8px; color:var(--mute); text-transform:uppercase;
@@ -48,6 +48,7 @@ td.mono { font-family:ui-monospace, monospace; }
 .badge.draining { background:var(--warn); }
 .spark { display:inline-flex; align-items:center; gap:6px; font-size:11px; color:var(--mute); }
 .spark svg { display:block; }
+.spark .val { min-width:72px; font-variant-numeric:tabular-nums; }
 .banner { padding:8px 12px; border-radius:6px; margin-bottom:12px; background:#fdecea;
   color:var(--down); border:1px solid #f5c2bd; }
 .empty { color:var(--mute); padding:8px 12px; }
