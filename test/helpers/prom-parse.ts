@@ -85,8 +85,8 @@ function parseSample(line: string, where: string): Sample {
       pos += lm[0].length;
       let raw = '';
       while (pos < line.length && line[pos] !== '"') {
-        if (line[pos] === '\\') raw += line[pos++];
-        raw += line[pos++] ?? '';
+        if (line[pos] === '\\') raw += line.charAt(pos++);
+        raw += line.charAt(pos++);
       }
       if (line[pos] !== '"') throw new Error(`unterminated label value, ${where}`);
       pos++;

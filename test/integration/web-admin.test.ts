@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createLogger, type LogRecord } from '../../src/lib/log.js';
 import { AdminServer, type WebStatus } from '../../src/web/index.js';
@@ -26,6 +26,14 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** What the in-page predicates touch: the project compiles without DOM types. */
+interface PageDom {
+  readonly document: {
+    querySelector(selector: string): unknown;
+    querySelectorAll(selector: string): Iterable<{ getAttribute(name: string): string | null }>;
+  };
+}
+
 interface Harness {
   readonly base: string;
   readonly logs: LogRecord[];
@@ -34,7 +42,7 @@ interface Harness {
   current(): WebStatus;
 }
 
-async function startAdmin(t: import('node:test').TestContext): Promise<Harness> {
+async function startAdmin(t: TestContext): Promise<Harness> {
   const logs: LogRecord[] = [];
   let down: string[] = [];
   let fail = false;
@@ -158,8 +166,8 @@ test('status page in headless Chromium: renders, shows a real server down within
   // A function, not a string: the page's CSP forbids eval, and a function is called over CDP.
   await page.waitForFunction(
     () =>
-      [...(globalThis as any).document.querySelectorAll('polyline')].some(
-        (p: any) => String(p.getAttribute('points')).split(' ').length >= 3,
+      [...(globalThis as unknown as PageDom).document.querySelectorAll('polyline')].some(
+        (p) => String(p.getAttribute('points')).split(' ').length >= 3,
       ),
     undefined,
     { timeout: 8000 },
@@ -170,7 +178,7 @@ test('status page in headless Chromium: renders, shows a real server down within
   // Polled every 20 ms in the page: waitForSelector backs off to 500 ms, too coarse to time.
   await page.waitForFunction(
     () =>
-      (globalThis as any).document.querySelector(
+      (globalThis as unknown as PageDom).document.querySelector(
         'tr[data-rs="10.0.1.2:80"][data-health="down"]',
       ) !== null,
     undefined,

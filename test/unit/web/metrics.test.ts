@@ -167,7 +167,8 @@ describe('StatusMetrics', () => {
       let f = parseProm(await m.scrape());
       assert.equal(sampleValue(f, 'tandem_vrrp_priority', { instance: odd }), 150);
       assert.equal(sampleValue(f, 'tandem_vrrp_priority', { instance: 'VI_WEB' }), undefined);
-      const { vrrp: _, ...rest } = st;
+      const { vrrp: dropped, ...rest } = st;
+      assert.ok(dropped);
       st = { ...rest, table: { ...st.table, services: st.table.services.slice(1) } };
       f = parseProm(await m.scrape());
       assert.equal(
