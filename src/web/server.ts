@@ -82,7 +82,8 @@ export class AdminServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // The path as sent, without the query; not URL-parsed, so no request line can make this throw.
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const route = ROUTES.get(path);
     if (route === undefined) {
       send(res, 404, TEXT, 'not found\n');

@@ -4,6 +4,7 @@
 // going down within one refresh. The page's screenshot is written to a temporary directory.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -72,6 +73,20 @@ async function startAdmin(t: TestContext): Promise<Harness> {
   };
 }
 
+/** Sends raw bytes and returns the response's first line. */
+function rawRequest(base: string, bytes: string): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(url.port), url.hostname);
+    let got = '';
+    sock.setTimeout(5000, () => sock.destroy(new Error('timeout')));
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got.split('\r\n', 1)[0] ?? ''));
+    sock.end(bytes);
+  });
+}
+
 test('admin listener: /metrics, /status.json, GET only, 404', async (t) => {
   const h = await startAdmin(t);
 
@@ -120,6 +135,15 @@ test('admin listener: /metrics, /status.json, GET only, 404', async (t) => {
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   const html = await page.text();
   assert.doesNotMatch(html, /\b(src|href)="(https?:)?\/\//, 'no external assets');
+
+  // Odd request targets are answered, never fatal.
+  for (const target of ['http://[/', '%zz', '//evil.example/']) {
+    const head = await rawRequest(
+      h.base,
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    assert.match(head, /^HTTP\/1\.1 (400|404) /, target);
+  }
 
   h.set({ fail: true });
   const failed = await fetch(`${h.base}/status.json`);
