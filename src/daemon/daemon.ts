@@ -26,6 +26,7 @@ import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
 import { VrrpWorker, type TransitionEvent } from '../vrrp/index.js';
 import { ControlServer } from '../control/index.js';
+import { AdminServer } from '../web/index.js';
 import { controlHandlers } from './control-handlers.js';
 import { reconcileServices } from './reconcile.js';
 
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   /** Health checker worker threads (default 0: on the main thread, on `clock`). */
   readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
+  /** The admin HTTP listener (/metrics, /status.json, the status page); none when undefined. */
+  readonly admin?: { readonly host: string; readonly port: number };
   /** The control socket's path (tandemadm, `tandem status`); none when undefined. */
   readonly controlPath?: string;
   /** Shutdown: how long established proxy relays may finish before being cut (default 0). */
@@ -78,6 +81,7 @@ export class Daemon {
   readonly #runLvs: boolean;
   #vrrp: VrrpWorker | undefined;
   #control: ControlServer | undefined;
+  #admin: AdminServer | undefined;
   /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
   #listenerVips = new Set<string>();
   readonly #heldVips = new Map<string, readonly string[]>();
@@ -134,6 +138,7 @@ export class Daemon {
     if (config === undefined) return false;
     this.#apply(config);
     if (this.#opts.controlPath !== undefined) void this.#startControl(this.#opts.controlPath);
+    if (this.#opts.admin !== undefined) void this.#startAdmin(this.#opts.admin);
     this.#stopTick = this.#opts.clock.every(TICK_MS, () => {
       this.table.advance();
       this.checks.refreshLocal();
@@ -170,6 +175,24 @@ export class Daemon {
         { err, path },
         'control socket unavailable; tandemadm cannot reach this daemon',
       );
+    }
+  }
+
+  /** Like the control socket, an admin listener that cannot bind is logged, not fatal. */
+  async #startAdmin(at: { readonly host: string; readonly port: number }): Promise<void> {
+    const server = new AdminServer({
+      host: at.host,
+      port: at.port,
+      status: () => this.status(),
+      log: this.#log.child({ subsys: 'web' }),
+    });
+    try {
+      await server.start();
+      this.#admin = server;
+      const { address, port } = server.address();
+      this.#log.info({ address, port }, 'admin listener ready');
+    } catch (err) {
+      this.#log.error({ err, ...at }, 'admin listener unavailable');
     }
   }
 
@@ -255,6 +278,7 @@ export class Daemon {
     // VRRP first: masters send priority 0 so a backup takes over while we still serve.
     await this.#vrrp?.stop();
     await this.#control?.close();
+    await this.#admin?.close();
     this.#stopTick?.();
     this.checks.stop();
     await this.plane.close({ drainMs: this.#opts.shutdownDrainMs ?? 0 });
