@@ -40,6 +40,8 @@ export interface DaemonOptions {
   /** Health checker worker threads (default 0: on the main thread, on `clock`). */
   readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
+  /** Shutdown: how long established proxy relays may finish before being cut (default 0). */
+  readonly shutdownDrainMs?: number;
   /** Which halves run (keepalived's -P / -C); both by default. */
   readonly subsystems?: { readonly vrrp: boolean; readonly lvs: boolean };
   /** Every VRRP state change (tests, notifications). */
@@ -219,7 +221,7 @@ export class Daemon {
     await this.#vrrp?.stop();
     this.#stopTick?.();
     this.checks.stop();
-    await this.plane.close();
+    await this.plane.close({ drainMs: this.#opts.shutdownDrainMs ?? 0 });
     this.#log.info({}, 'stopped');
   }
 }

@@ -7,6 +7,8 @@ export {
   type ProxyPlaneOptions,
   type ProxyPlaneStats,
   type ServiceOptions,
+  type CloseOptions,
+  type CloseResult,
 } from './proxy/plane.js';
 export type { ProxyCounters } from './proxy/counters.js';
 export {

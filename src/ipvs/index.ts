@@ -15,4 +15,4 @@ export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-dif
 export type * from './scheduler.js';
 export type * from './snapshot.js';
 export { renderList, renderSave, renderConnections, renderTimeouts } from './render/index.js';
-export { parseIpvsadmArgs, parseRestore } from './admin/index.js';
+export { parseIpvsadmArgs, parseRestore, runIpvsadm } from './admin/index.js';

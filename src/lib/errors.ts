@@ -14,6 +14,21 @@ export const ERROR_CODES = {
   ERR_IPVS_INVALID: 'Invalid argument',
   // Proxy data plane (src/dataplane).
   ERR_PROXY_BAD_TLV: 'PROXY protocol v2 TLV type is not a byte, or the header exceeds 64 KiB',
+  // Control socket (src/control, docs/control.md). The first seven travel on the wire as the
+  // `error.code` of a response; the rest are raised by the client or at server start.
+  ERR_CONTROL_BAD_FRAME: 'Control frame is empty or not valid UTF-8',
+  ERR_CONTROL_FRAME_TOO_LARGE: 'Control frame exceeds the size limit',
+  ERR_CONTROL_BAD_JSON: 'Control frame is not valid JSON',
+  ERR_CONTROL_BAD_REQUEST: 'Control request is not of the form { v, id, method, params? }',
+  ERR_CONTROL_UNSUPPORTED_VERSION: 'Control protocol version is not supported',
+  ERR_CONTROL_UNKNOWN_METHOD: 'Unknown control method',
+  ERR_CONTROL_INTERNAL: 'Control method failed inside the daemon',
+  ERR_CONTROL_BUSY: 'Too many control connections; try again',
+  ERR_CONTROL_UNREACHABLE: 'No tandem daemon is listening on the control socket',
+  ERR_CONTROL_IN_USE: 'Another tandem is running on the control socket',
+  ERR_CONTROL_TIMEOUT: 'The daemon did not answer on the control socket in time',
+  ERR_CONTROL_CLOSED: 'The control connection closed before the reply',
+  ERR_CONTROL_BAD_RESPONSE: 'The daemon sent a malformed control response',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

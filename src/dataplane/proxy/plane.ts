@@ -3,7 +3,10 @@
 // change to the table's service list (config load, reload, tandemadm); weights, schedulers and
 // destinations need no sync because every new connection asks the table. Services a full proxy
 // cannot serve — fwmark services, port 0 (all ports), SCTP — are reported once and skipped.
+// Shutdown drains: listeners close at once (a new master or a restarted daemon takes the new
+// connections), established relays get a bounded time to finish, the rest are cut.
 
+import type { Socket } from 'node:net';
 import type { ProxyProtocolVersion } from '../../config/model.js';
 import type { IpvsTable, ServiceSnapshot } from '../../ipvs/index.js';
 import { bracketed } from '../../lib/inet.js';
@@ -34,6 +37,17 @@ export interface ServiceOptions {
   readonly proxyProtocol?: ProxyProtocolVersion;
 }
 
+export interface CloseOptions {
+  /** How long established relays may go on finishing (default 0: end them at once). */
+  readonly drainMs?: number;
+}
+
+/** What close() did to the relays it found: ended on their own within the bound, or cut. */
+export interface CloseResult {
+  readonly drained: number;
+  readonly cut: number;
+}
+
 export interface ProxyPlaneStats {
   readonly counters: Readonly<ProxyCounters>;
   readonly failures: ReadonlyMap<string, { refused: number; timeout: number; error: number }>;
@@ -53,6 +67,7 @@ export class ProxyDataPlane {
   readonly #listeners = new Map<string, TcpListener | UdpListener>();
   readonly #skipped = new Set<string>();
   readonly #sweep: NodeJS.Timeout;
+  #closed = false;
 
   constructor(options: ProxyPlaneOptions) {
     this.#opts = {
@@ -78,6 +93,8 @@ export class ProxyDataPlane {
 
   /** Open listeners for new services, close those of removed ones, update options. */
   sync(services: readonly ServiceSnapshot[], options: ReadonlyMap<string, ServiceOptions>): void {
+    // A VRRP release or a reload arriving while we drain must not open listeners again.
+    if (this.#closed) return;
     const wanted = new Set<string>();
     for (const svc of services) {
       const { protocol, address, port } = svc;
@@ -142,18 +159,43 @@ export class ProxyDataPlane {
     };
   }
 
-  /** Stop listening and end every relay and flow. */
-  async close(): Promise<void> {
-    clearInterval(this.#sweep);
+  /**
+   * Stop accepting at once and end UDP flows; let established relays finish for up to `drainMs`,
+   * then cut what is left. The count of each is logged and returned.
+   */
+  async close(options: CloseOptions = {}): Promise<CloseResult> {
+    if (this.#closed) return { drained: 0, cut: 0 };
+    this.#closed = true;
     const all = [...this.#listeners.values()];
     this.#listeners.clear();
-    // net.Server.close() waits for its connections, so end the relays before waiting.
+    // server.close() releases the listening socket now, so new connections are refused, but
+    // calls back only once every connection it accepted is gone: awaited after the relays end.
     const closing = Promise.all(all.map((l) => l.close()));
-    for (const r of [...this.#cx.relays.values()]) {
+    const relays = this.#cx.relays;
+    const found = relays.size;
+    const drainMs = options.drainMs ?? 0;
+    // The sweep keeps running meanwhile: a relay still connecting upstream may time out.
+    if (drainMs > 0 && found > 0) await drain([...relays.values()], drainMs);
+    clearInterval(this.#sweep);
+    const cut = relays.size;
+    for (const r of [...relays.values()]) {
       r.server.destroy();
       r.client.destroy();
     }
-    this.#cx.relays.clear();
+    relays.clear();
+    const result = { drained: found - cut, cut };
+    this.#log.info({ ...result, drainMs }, 'data plane closed');
     await closing;
+    return result;
   }
+}
+
+/** Resolves when every relay's two sockets have closed, or after `ms`, whichever is first. */
+function drain(relays: readonly Relay[], ms: number): Promise<void> {
+  const closed = (s: Socket): Promise<void> =>
+    s.closed ? Promise.resolve() : new Promise((resolve) => s.once('close', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  const all = Promise.all(relays.flatMap((r) => [closed(r.client), closed(r.server)]));
+  return Promise.race([all.then(() => undefined), bound]).finally(() => clearTimeout(timer));
 }

@@ -20,3 +20,4 @@ export type {
 export type { ServiceLookup } from './values.js';
 export { DEFAULT_PERSISTENT_TIMEOUT, MAX_TIMEOUT } from './apply.js';
 export { DEFAULT_SCHEDULER } from './checks.js';
+export { runIpvsadm, type IpvsadmResult, type RunIpvsadmOptions } from './execute.js';
