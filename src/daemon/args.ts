@@ -41,6 +41,8 @@ export interface DaemonArgs {
   readonly sysctls: readonly string[];
   /** Proxy data plane: upstream connect timeout, ms. */
   readonly connectTimeoutMs?: number;
+  /** `--shutdown-drain SECONDS`: how long proxy relays may finish at stop, ms (default 5000). */
+  readonly shutdownDrainMs?: number;
   /** Worker threads for the health checkers; 0 runs them on the main thread. */
   readonly checkWorkers?: number;
   readonly version: boolean;
@@ -70,6 +72,7 @@ const OPTIONS = {
   sysctl: { type: 'string', multiple: true },
   'connect-timeout': { type: 'string' },
   'check-workers': { type: 'string' },
+  'shutdown-drain': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -125,6 +128,13 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       message: `--connect-timeout must be milliseconds (1-9999999), not '${ct}'`,
     };
   }
+  const sd = values['shutdown-drain'];
+  if (sd !== undefined && !/^(?:\d{1,4}(?:\.\d{1,3})?)$/.test(sd)) {
+    return {
+      ok: false,
+      message: `--shutdown-drain must be seconds (0-9999, up to 3 decimals), not '${sd}'`,
+    };
+  }
   const cw = values['check-workers'];
   if (cw !== undefined && !/^([0-9]|[1-5][0-9]|6[0-4])$/.test(cw)) {
     return { ok: false, message: `--check-workers must be 0-64, not '${cw}'` };
@@ -147,6 +157,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       sysctls: values.sysctl ?? [],
       ...(ct === undefined ? {} : { connectTimeoutMs: Number(ct) }),
       ...(cw === undefined ? {} : { checkWorkers: Number(cw) }),
+      ...(sd === undefined ? {} : { shutdownDrainMs: Math.round(Number(sd) * 1000) }),
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
       dumpTable: values['dump-table'] === true,
@@ -207,6 +218,8 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
       --check-workers=N    run the health checkers in N worker threads, so probe load never
                            stalls the data plane (0: on the main thread; default: one per
                            core, at most 2)
+      --shutdown-drain=S   proxy data plane: at stop, let established connections finish for
+                           up to S seconds before cutting them (default 5; 0 cuts at once)
       --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
                            net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
                            conn_reuse_mode, sloppy_tcp); default: the host's values

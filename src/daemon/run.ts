@@ -12,6 +12,9 @@ import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger } from '../lib/log.js';
 
+/** docs/proxy.md: established relays get 5 s to finish at stop unless --shutdown-drain says. */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
+
 /** -p, or the system instance's file when root runs the default configuration (no -f). */
 export function pidfileOf(args: DaemonArgs, uid = process.getuid?.()): string | undefined {
   if (args.pidFile !== undefined) return args.pidFile;
@@ -68,6 +71,7 @@ export function runDaemon(
     sysctls,
     ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
     checkWorkers: args.checkWorkers ?? defaultCheckWorkers(),
+    shutdownDrainMs: args.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS,
     displayPath,
     subsystems: { vrrp: !args.checkOnly, lvs: !args.vrrpOnly },
     diagnostics: (text) => process.stderr.write(text),

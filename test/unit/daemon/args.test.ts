@@ -96,3 +96,16 @@ test('--signum=NAME is kept for main.ts; the usage lists the signals and their f
   assert.match(USAGE, /tandem\.stats/);
   assert.match(USAGE, /realserver start\|stop/);
 });
+
+test('--shutdown-drain SECONDS becomes milliseconds; negatives and words are usage errors', () => {
+  const ms = (s: string): number | undefined => {
+    const r = parseDaemonArgs([`--shutdown-drain=${s}`]);
+    return r.ok ? r.args.shutdownDrainMs : undefined;
+  };
+  assert.equal(ms('0'), 0);
+  assert.equal(ms('5'), 5000);
+  assert.equal(ms('0.25'), 250);
+  for (const bad of ['-1', 'five', '1e3', '', '0.0001']) {
+    assert.equal(parseDaemonArgs([`--shutdown-drain=${bad}`]).ok, false, bad);
+  }
+});
