@@ -1,7 +1,18 @@
 // tandem's command line: keepalived's flags (keepalived(8); reference §4.5) plus tandem's own.
-// Parsed with util.parseArgs; a usage error is a value, never an exception.
+// Parsed with util.parseArgs; a usage error is a value, never an exception. tandem never forks:
+// it always runs in the foreground, as keepalived does under systemd with --dont-fork, so -n is
+// accepted and changes nothing.
 
 import { parseArgs } from 'node:util';
+import { LOG_FORMATS, parseFacility, type LogFormat } from '../lib/log-format.js';
+
+/** Where the admin HTTP listener (/metrics, /status.json, the status page) binds by default. */
+export const DEFAULT_ADMIN = { host: '127.0.0.1', port: 9716 } as const;
+
+export interface AdminAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface DaemonArgs {
   readonly useFile?: string;
@@ -15,13 +26,23 @@ export interface DaemonArgs {
   readonly logConsole: boolean;
   readonly logDetail: boolean;
   readonly logFacility?: string;
+  /** -S as a syslog facility code (LOG_LOCAL0 << 3 …); set exactly when logFacility is. */
+  readonly syslogFacility?: number;
+  /** stdout's format: NDJSON records (default) or keepalived's console lines. */
+  readonly logFormat: LogFormat;
   readonly pidFile?: string;
   readonly dataplane?: string;
   readonly control?: string;
+  /** `--admin HOST:PORT|off`; undefined means DEFAULT_ADMIN. */
+  readonly admin?: AdminAddress | 'off';
+  /** `--signum=NAME`: print the signal number and exit, as keepalived --signum. */
+  readonly signum?: string;
   /** `--sysctl net.ipv4.vs.NAME=VALUE`, repeatable. */
   readonly sysctls: readonly string[];
   /** Proxy data plane: upstream connect timeout, ms. */
   readonly connectTimeoutMs?: number;
+  /** `--shutdown-drain SECONDS`: how long proxy relays may finish at stop, ms (default 5000). */
+  readonly shutdownDrainMs?: number;
   /** Worker threads for the health checkers; 0 runs them on the main thread. */
   readonly checkWorkers?: number;
   readonly version: boolean;
@@ -45,9 +66,13 @@ const OPTIONS = {
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
   control: { type: 'string' },
+  admin: { type: 'string' },
+  'log-format': { type: 'string' },
+  signum: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   'connect-timeout': { type: 'string' },
   'check-workers': { type: 'string' },
+  'shutdown-drain': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -71,13 +96,29 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
   if (values.vrrp === true && values.check === true) {
     return { ok: false, message: '-P/--vrrp and -C/--check exclude each other' };
   }
-  if (
-    values.dataplane !== undefined &&
-    !['proxy', 'nft', 'ipvs', 'auto'].includes(values.dataplane)
-  ) {
+  if (values.dataplane !== undefined && !['proxy', 'nft', 'auto'].includes(values.dataplane)) {
     return {
       ok: false,
-      message: `--dataplane must be proxy, nft, ipvs or auto, not '${values.dataplane}'`,
+      message: `--dataplane must be proxy, nft or auto, not '${values.dataplane}'`,
+    };
+  }
+  const facilityText = values['log-facility'];
+  const facility = facilityText === undefined ? undefined : parseFacility(facilityText);
+  if (facilityText !== undefined && facility === undefined) {
+    return {
+      ok: false,
+      message: `-S/--log-facility must be 0-7, local0-7, user or daemon, not '${facilityText}'`,
+    };
+  }
+  const format = values['log-format'] ?? 'json';
+  if (!isLogFormat(format)) {
+    return { ok: false, message: `--log-format must be json or keepalived, not '${format}'` };
+  }
+  const admin = values.admin === undefined ? undefined : parseAdmin(values.admin);
+  if (admin === null) {
+    return {
+      ok: false,
+      message: `--admin must be HOST:PORT, [IPV6]:PORT or off, not '${values.admin ?? ''}'`,
     };
   }
   const ct = values['connect-timeout'];
@@ -85,6 +126,13 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
     return {
       ok: false,
       message: `--connect-timeout must be milliseconds (1-9999999), not '${ct}'`,
+    };
+  }
+  const sd = values['shutdown-drain'];
+  if (sd !== undefined && !/^(?:\d{1,4}(?:\.\d{1,3})?)$/.test(sd)) {
+    return {
+      ok: false,
+      message: `--shutdown-drain must be seconds (0-9999, up to 3 decimals), not '${sd}'`,
     };
   }
   const cw = values['check-workers'];
@@ -102,9 +150,14 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('pidFile', values.pid),
       ...opt('dataplane', values.dataplane),
       ...opt('control', values.control),
+      ...opt('signum', values.signum),
+      ...(facility === undefined ? {} : { syslogFacility: facility }),
+      ...(admin === undefined ? {} : { admin }),
+      logFormat: format,
       sysctls: values.sysctl ?? [],
       ...(ct === undefined ? {} : { connectTimeoutMs: Number(ct) }),
       ...(cw === undefined ? {} : { checkWorkers: Number(cw) }),
+      ...(sd === undefined ? {} : { shutdownDrainMs: Math.round(Number(sd) * 1000) }),
       configTest: values['config-test'] === true,
       dumpConfig: values['dump-config'] === true,
       dumpTable: values['dump-table'] === true,
@@ -119,6 +172,20 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
   };
 }
 
+function isLogFormat(s: string): s is LogFormat {
+  return (LOG_FORMATS as readonly string[]).includes(s);
+}
+
+/** `127.0.0.1:9716`, `[::1]:9716`, `:9716` (every address) or `off`; null when malformed. */
+export function parseAdmin(text: string): AdminAddress | 'off' | null {
+  if (text === 'off') return 'off';
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (m === null || !(port >= 1 && port <= 65535)) return null;
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
 export const USAGE = `Usage: tandem [OPTION...]
 High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
 
@@ -131,18 +198,28 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -i, --config-id=ID       select @ID conditional lines (default: short host name)
   -P, --vrrp               run only VRRP
   -C, --check              run only the health checkers and data plane
-  -n, --dont-fork          stay in the foreground
-  -l, --log-console        log to the console
-  -D, --log-detail         detailed logging
-  -S, --log-facility=N     syslog facility (0-7, local0-7)
-  -p, --pid=FILE           pid file
-      --dataplane=KIND     proxy | nft | ipvs | auto
+  -n, --dont-fork          accepted for keepalived's command lines: tandem never forks and
+                           always runs in the foreground (systemd Type=simple or notify)
+  -l, --log-console        with -S, log to stdout as well as to syslog
+  -D, --log-detail         detailed logging (debug level)
+  -S, --log-facility=F     log to syslog (ident tandem) with facility F: 0-7 (local0-7),
+                           local0-7, user or daemon; stdout is silent unless -l is given too
+      --log-format=FORMAT  stdout's format: json (one record per line, the default) or
+                           keepalived ('Fri Nov 27 09:18:59 2026: (VI_1) Entering MASTER STATE')
+  -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
+                           tandem refuses to start while the file names a live tandem)
+      --dataplane=KIND     proxy | nft | auto (auto: proxy for now)
       --control=PATH       control socket path
+      --admin=HOST:PORT    admin HTTP listener for /metrics, /status.json and the status page
+                           (default 127.0.0.1:9716; 'off' disables it)
+      --signum=NAME        print the number of the signal for DATA, STATS, JSON, RELOAD or STOP
       --connect-timeout=MS proxy data plane: reset the client when the real server has not
                            accepted within MS milliseconds (default 5000)
       --check-workers=N    run the health checkers in N worker threads, so probe load never
                            stalls the data plane (0: on the main thread; default: one per
                            core, at most 2)
+      --shutdown-drain=S   proxy data plane: at stop, let established connections finish for
+                           up to S seconds before cutting them (default 5; 0 cuts at once)
       --sysctl=NAME=VALUE  IPVS behaviour for the proxy data plane, as the kernel's
                            net.ipv4.vs sysctls (expire_nodest_conn, expire_quiescent_template,
                            conn_reuse_mode, sloppy_tcp); default: the host's values
@@ -150,6 +227,14 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            MD5 of the body (also 'tandem genhash ARGS...'; see 'tandem -T -h')
   -v, --version            print the version and exit
   -h, --help               print this help and exit
+
+  tandem realserver start|stop --vip ADDR [--vip ADDR...] [--dry-run]
+                           prepare this host as an LVS-DR real server: each VIP on lo, ARP
+                           replies for it suppressed (arp_ignore=1, arp_announce=2); stop
+                           undoes it. See 'tandem realserver --help'.
+
+Signals: HUP reloads; TERM and INT stop; USR1 writes $TMPDIR/tandem.data (JSON status); USR2
+writes $TMPDIR/tandem.stats (keepalived's VRRP stats); RTMIN+2 writes $TMPDIR/tandem.json.
 
 Exit status of -t, --dump-config and --dump-table: 0 no errors (warnings allowed), 1 errors in the
 configuration, 2 invalid command line.

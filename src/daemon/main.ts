@@ -40,6 +40,13 @@ async function main(argv: readonly string[]): Promise<number> {
       stderr: (s) => process.stderr.write(s),
     });
   }
+  if (argv[0] === 'realserver') {
+    const { runRealserver } = await import('./realserver.js');
+    return runRealserver(argv.slice(1), {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+  }
   const parsed = parseDaemonArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`tandem: ${parsed.message}\nTry 'tandem --help' for more information.\n`);
@@ -48,6 +55,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const args = parsed.args;
   if (args.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.signum !== undefined) {
+    // As keepalived --signum: the number for kill -s, or 'Unknown sigfunc NAME' and exit 1.
+    const { SIGNUMS } = await import('./lifecycle.js');
+    const n = Object.hasOwn(SIGNUMS, args.signum) ? SIGNUMS[args.signum] : undefined;
+    if (n === undefined) {
+      process.stderr.write(`Unknown sigfunc ${args.signum}\n`);
+      return 1;
+    }
+    process.stdout.write(`${n}\n`);
     return 0;
   }
   if (args.version) {

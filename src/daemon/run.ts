@@ -1,24 +1,36 @@
-// Starting the daemon from parsed arguments: data plane choice, IPVS sysctls, the NDJSON logger on
-// stdout, then the Daemon and its signal handlers. Kept apart from main.ts so `tandem -t` never
-// loads the table, the data plane or koffi.
+// Starting the daemon from parsed arguments: data plane choice, IPVS sysctls, the logger (stdout
+// and/or syslog, log-output.ts), the pid file, then the Daemon and its signal handlers. Kept apart
+// from main.ts so `tandem -t` never loads the table, the data plane or koffi.
 
 import type { DaemonArgs } from './args.js';
 import { defaultCheckWorkers } from '../check/index.js';
 import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
+import { logOutputOf, outputSink } from './log-output.js';
+import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
-import { createLogger, streamSink } from '../lib/log.js';
+import { createLogger } from '../lib/log.js';
+
+/** docs/proxy.md: established relays get 5 s to finish at stop unless --shutdown-drain says. */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
+
+/** -p, or the system instance's file when root runs the default configuration (no -f). */
+export function pidfileOf(args: DaemonArgs, uid = process.getuid?.()): string | undefined {
+  if (args.pidFile !== undefined) return args.pidFile;
+  return args.useFile === undefined && uid === 0 ? DEFAULT_PIDFILE : undefined;
+}
 
 export function runDaemon(
   args: DaemonArgs,
   file: string,
   displayPath: (path: string) => string,
 ): number {
+  // auto: the proxy until the nftables data plane exists, then nft when privileged.
   const kind = args.dataplane ?? 'auto';
   if (kind !== 'proxy' && kind !== 'auto') {
     process.stderr.write(
-      `tandem: --dataplane=${kind} is not implemented yet; use --dataplane=proxy\n`,
+      `tandem: --dataplane=${kind} is not implemented yet (issue 9); use --dataplane=proxy\n`,
     );
     return 2;
   }
@@ -33,10 +45,24 @@ export function runDaemon(
   }
   // A closed stdout (the log reader went away) must not take the daemon down.
   process.stdout.on('error', () => undefined);
-  const log = createLogger({
-    level: args.logDetail ? 'debug' : 'info',
-    write: streamSink(process.stdout),
-  });
+  const output = logOutputOf(args);
+  const sink = outputSink(output, (line) => process.stdout.write(line));
+  if (!sink.ok) {
+    process.stderr.write(`tandem: -S: ${sink.message}\n`);
+    return 1;
+  }
+  const log = createLogger({ level: args.logDetail ? 'debug' : 'info', write: sink.write });
+  const pidfile = pidfileOf(args);
+  if (pidfile !== undefined) {
+    const claimed = claimPidfile(pidfile);
+    if (!claimed.ok) {
+      process.stderr.write(`tandem: ${claimed.message}\n`);
+      return 1;
+    }
+  }
+  const release = (): void => {
+    if (pidfile !== undefined) releasePidfile(pidfile);
+  };
   const daemon = new Daemon({
     file,
     ...(args.configId === undefined ? {} : { configId: args.configId }),
@@ -45,15 +71,17 @@ export function runDaemon(
     sysctls,
     ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
     checkWorkers: args.checkWorkers ?? defaultCheckWorkers(),
+    shutdownDrainMs: args.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS,
     displayPath,
     subsystems: { vrrp: !args.checkOnly, lvs: !args.vrrpOnly },
     ...(args.control === undefined ? {} : { controlPath: args.control }),
     diagnostics: (text) => process.stderr.write(text),
   });
   if (!daemon.start()) {
+    release();
     process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid; not starting\n`);
     return 1;
   }
-  handleSignals(daemon, log);
+  handleSignals(daemon, log, { onStopped: release });
   return 0;
 }

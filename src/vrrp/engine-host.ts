@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/model.js';
 import type { Logger } from '../lib/log.js';
+import type { LogOutput } from '../lib/log-format.js';
 import type { EngineStatus } from './engine.js';
 import type { EngineWorkerInit, FromEngine, ToEngine } from './engine-protocol.js';
 import type { TransitionEvent } from './instance.js';
@@ -15,6 +16,8 @@ export interface VrrpWorkerOptions {
   readonly onTransition: (e: TransitionEvent) => void;
   readonly onVips: (instance: string, addresses: readonly string[], held: boolean) => void;
   readonly workerUrl?: URL;
+  /** How the thread writes its log lines; the daemon passes the same as its own. */
+  readonly logOutput?: LogOutput;
 }
 
 const RESPAWN_MAX_MS = 60_000;
@@ -73,7 +76,10 @@ export class VrrpWorker {
   }
 
   #spawn(): Worker {
-    const init: EngineWorkerInit = { logLevel: this.#o.log.level };
+    const init: EngineWorkerInit = {
+      logLevel: this.#o.log.level,
+      ...(this.#o.logOutput === undefined ? {} : { logOutput: this.#o.logOutput }),
+    };
     const w = new Worker(this.#o.workerUrl ?? new URL('./engine-worker.js', import.meta.url), {
       workerData: init,
     });

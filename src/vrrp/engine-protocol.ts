@@ -2,12 +2,15 @@
 // structured-clone-able data; the configuration travels as the compiled model.
 
 import type { Config } from '../config/model.js';
+import type { LogOutput } from '../lib/log-format.js';
 import type { EngineStatus } from './engine.js';
 import type { TransitionEvent } from './instance.js';
 
 export interface EngineWorkerInit {
   /** Numeric log level (lib/log.ts LEVELS). */
   readonly logLevel: number;
+  /** Format and destinations of the thread's own lines (default: NDJSON on stdout). */
+  readonly logOutput?: LogOutput;
 }
 
 export type ToEngine =

@@ -8,6 +8,8 @@ import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, LEVELS, type LevelName } from '../lib/log.js';
+import { logSink } from '../lib/log-format.js';
+import { openSyslog } from '../sys/syslog.js';
 import { VrrpEngine } from './engine.js';
 import type { EngineWorkerInit, FromEngine, ToEngine } from './engine-protocol.js';
 import { interfaceAddress } from './host-addresses.js';
@@ -26,15 +28,21 @@ const post = (m: FromEngine): void => port.postMessage(m);
 
 const level = (Object.entries(LEVELS).find(([, n]) => n === init.logLevel)?.[0] ??
   'info') as LevelName;
+const output = init.logOutput ?? { format: 'json', console: true };
+// openlog(3) state is per process; opening again here only repeats the main thread's call.
+const syslog = output.syslogFacility === undefined ? null : openSyslog(output.syslogFacility);
 const log = createLogger({
   level,
-  write: (r) => {
-    try {
-      writeSync(1, `${JSON.stringify(r)}\n`);
-    } catch {
-      // stdout closed: the daemon keeps running without its log reader.
-    }
-  },
+  write: logSink(output, {
+    console: (line) => {
+      try {
+        writeSync(1, line);
+      } catch {
+        // stdout closed: the daemon keeps running without its log reader.
+      }
+    },
+    ...(syslog === null ? {} : { syslog }),
+  }),
 });
 
 let listener: VipHolder | undefined;
