@@ -5,11 +5,19 @@
 // exits (used by the tests): requests through the VIP, director a stopped, requests again (now
 // answered through b), and prints where each went.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const smoke = process.env.DEMO_SMOKE === '1';
+// Each director gets its own control socket (tandemadm --control …) and, outside the smoke
+// test, its own status page: a on 127.0.0.1:9716, b on 127.0.0.1:9717.
+const run = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
+process.on('exit', () => rmSync(run, { recursive: true, force: true }));
+const ADMIN = { a: '127.0.0.1:9716', b: '127.0.0.1:9717' };
 const servers = [
   ['127.0.0.2', 8081],
   ['127.0.0.3', 8082],
@@ -36,6 +44,10 @@ function director(id) {
       id,
       '--dataplane',
       'proxy',
+      '--control',
+      join(run, `${id}.sock`),
+      '--admin',
+      smoke ? 'off' : ADMIN[id],
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -113,6 +125,8 @@ if (!smoke) {
   process.stdout.write(
     '\ntandem: director a is MASTER for http://127.0.0.10:8080/, director b is BACKUP.\n' +
       '  try: curl http://127.0.0.10:8080/\n' +
+      `  status pages: http://${ADMIN.a}/ (a) and http://${ADMIN.b}/ (b); metrics at /metrics\n` +
+      `  tandemadm: npx tandemadm --control ${join(run, 'a.sock')} -L -n\n` +
       `  failover drill: kill ${a.child.pid}   (director a; b takes the VIP, a restart preempts)\n` +
       '  Ctrl-C stops everything.\n\n',
   );

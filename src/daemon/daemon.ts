@@ -18,6 +18,7 @@ import {
 } from '../ipvs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
+import type { LogOutput } from '../lib/log-format.js';
 import { CheckManager } from '../check/index.js';
 import { probeFactory } from '../check/probes.js';
 import { hostInterfaces, localAddressTest } from './host.js';
@@ -29,6 +30,7 @@ import { ControlServer } from '../control/index.js';
 import { AdminServer } from '../web/index.js';
 import { controlHandlers } from './control-handlers.js';
 import { reconcileServices } from './reconcile.js';
+import { EventRing } from './events-ring.js';
 
 /** How often timers and the 2 s rate estimator run. */
 const TICK_MS = 1000;
@@ -44,6 +46,8 @@ export interface DaemonOptions {
   /** Health checker worker threads (default 0: on the main thread, on `clock`). */
   readonly checkWorkers?: number;
   readonly displayPath: (path: string) => string;
+  /** Log format and destination, for the VRRP thread's own lines. */
+  readonly logOutput?: LogOutput;
   /** The admin HTTP listener (/metrics, /status.json, the status page); none when undefined. */
   readonly admin?: { readonly host: string; readonly port: number };
   /** The control socket's path (tandemadm, `tandem status`); none when undefined. */
@@ -82,6 +86,7 @@ export class Daemon {
   #vrrp: VrrpWorker | undefined;
   #control: ControlServer | undefined;
   #admin: AdminServer | undefined;
+  readonly #events = new EventRing();
   /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
   #listenerVips = new Set<string>();
   readonly #heldVips = new Map<string, readonly string[]>();
@@ -120,6 +125,7 @@ export class Daemon {
         return (a) => (this.#listenerVips.has(a) ? held.has(a) : host(a));
       },
     });
+    this.checks.onEvent((e) => this.#events.check(e));
   }
 
   #compile(): Config | undefined {
@@ -207,7 +213,11 @@ export class Daemon {
     if (this.#runVrrp && (config.vrrpInstances.length > 0 || this.#vrrp !== undefined)) {
       this.#vrrp ??= new VrrpWorker({
         log: this.#log.child({ subsys: 'vrrp' }),
-        onTransition: (e) => this.#opts.onTransition?.(e),
+        ...(this.#opts.logOutput === undefined ? {} : { logOutput: this.#opts.logOutput }),
+        onTransition: (e) => {
+          this.#events.vrrp(e);
+          this.#opts.onTransition?.(e);
+        },
         onVips: (instance, addresses, held) => {
           if (held) this.#heldVips.set(instance, addresses);
           else this.#heldVips.delete(instance);
@@ -271,7 +281,10 @@ export class Daemon {
 
   async status(): Promise<DaemonStatus> {
     const vrrp = (await this.#vrrp?.status()) ?? undefined;
-    return daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status(), vrrp);
+    return {
+      ...daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status(), vrrp),
+      events: this.#events.list(),
+    };
   }
 
   async stop(): Promise<void> {

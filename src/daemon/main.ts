@@ -40,6 +40,10 @@ async function main(argv: readonly string[]): Promise<number> {
       stderr: (s) => process.stderr.write(s),
     });
   }
+  if (argv[0] === 'status') {
+    const { runStatus } = await import('./status-text.js');
+    return runStatus(argv.slice(1));
+  }
   if (argv[0] === 'realserver') {
     const { runRealserver } = await import('./realserver.js');
     return runRealserver(argv.slice(1), {

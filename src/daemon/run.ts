@@ -2,11 +2,12 @@
 // and/or syslog, log-output.ts), the pid file, then the Daemon and its signal handlers. Kept apart
 // from main.ts so `tandem -t` never loads the table, the data plane or koffi.
 
-import type { DaemonArgs } from './args.js';
+import { DEFAULT_ADMIN, type DaemonArgs } from './args.js';
 import { defaultCheckWorkers } from '../check/index.js';
 import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { logOutputOf, outputSink } from './log-output.js';
+import { defaultControlPath } from '../control/index.js';
 import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
@@ -74,7 +75,9 @@ export function runDaemon(
     shutdownDrainMs: args.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS,
     displayPath,
     subsystems: { vrrp: !args.checkOnly, lvs: !args.vrrpOnly },
-    ...(args.control === undefined ? {} : { controlPath: args.control }),
+    ...(args.control === 'off' ? {} : { controlPath: args.control ?? defaultControlPath() }),
+    ...(args.admin === 'off' ? {} : { admin: args.admin ?? DEFAULT_ADMIN }),
+    logOutput: output,
     diagnostics: (text) => process.stderr.write(text),
   });
   if (!daemon.start()) {

@@ -6,6 +6,7 @@
 import type { ProxyPlaneStats } from '../dataplane/index.js';
 import type { TableSnapshot } from '../ipvs/index.js';
 import type { EngineStatus } from '../vrrp/index.js';
+import type { RecentEvent } from './events-ring.js';
 
 export interface DestStatus {
   readonly address: string;
@@ -38,6 +39,15 @@ export interface DaemonStatus {
   }[];
   /** VRRP instances, their state, priorities and packet counters (absent without VRRP). */
   readonly vrrp?: EngineStatus;
+  /** Recent VRRP transitions and checker verdicts, newest last. */
+  readonly events?: readonly RecentEvent[];
+}
+
+/** `TCP 10.0.0.1:80`, `UDP [fd00::1]:53`, `FWM 7`: how the status names a service. */
+export function serviceLabel(s: TableSnapshot['services'][number]): string {
+  return s.protocol === undefined
+    ? `FWM ${s.fwmark}`
+    : `${s.protocol} ${s.family === 'inet6' ? `[${s.address ?? ''}]` : (s.address ?? '')}:${s.port}`;
 }
 
 export function daemonStatus(
@@ -47,10 +57,7 @@ export function daemonStatus(
   vrrp?: EngineStatus,
 ): DaemonStatus {
   const services = table.services.map((s) => ({
-    service:
-      s.protocol === undefined
-        ? `FWM ${s.fwmark}`
-        : `${s.protocol} ${s.family === 'inet6' ? `[${s.address ?? ''}]` : (s.address ?? '')}:${s.port}`,
+    service: serviceLabel(s),
     scheduler: s.scheduler,
     dests: s.dests.map((d) => ({
       address: d.address,

@@ -35,6 +35,10 @@ export function startTandem(
   const confPath = join(dir, 'keepalived.conf');
   writeFileSync(confPath, conf);
   const flags = halves === 'check' ? ['-C'] : halves === 'vrrp' ? ['-P'] : [];
+  // Tests run many daemons at once: each gets its own control socket and no admin listener
+  // unless the test asks for one.
+  if (!args.includes('--control')) flags.push('--control', join(dir, 'control.sock'));
+  if (!args.includes('--admin')) flags.push('--admin', 'off');
   const proc = spawn(
     process.execPath,
     [TANDEM, '-n', '-l', ...flags, '-f', confPath, '--dataplane', 'proxy', ...args],

@@ -38,6 +38,8 @@ export class TandemNode {
     const confPath = join(dir, 'keepalived.conf');
     writeFileSync(confPath, conf);
     const argv = [process.execPath, TANDEM, '-n', '-l', '-D', '-f', confPath];
+    // The namespace has its own 127.0.0.1, but the control socket's default path is shared.
+    argv.push('--control', join(dir, 'control.sock'));
     if (halves === 'vrrp') argv.push('-P');
     else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', 'proxy');
     return new TandemNode(
