@@ -3,6 +3,8 @@
 // ipvsadm 1.31's layout, refusals in its wording and exit codes, and a reload re-applies the file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +108,23 @@ virtual_server 127.0.0.61 ${port} {
   assert.equal(adm(['-L', '-n']).stdout.split('\n').length, 4);
   assert.equal(adm(['-R'], saved.stdout).status, 0);
   assert.equal(adm(['-S', '-n']).stdout, saved.stdout);
+
+  // Garbage and oversized frames on the daemon's control socket: error replies, daemon alive.
+  for (let i = 0; i < 200; i++) {
+    const junk =
+      i % 10 === 0
+        ? Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3])
+        : randomBytes(1 + Math.floor(Math.random() * 64));
+    await new Promise<void>((resolve) => {
+      const c = connect(sock);
+      c.on('error', () => resolve());
+      c.on('close', () => resolve());
+      c.on('data', () => undefined);
+      c.end(junk);
+    });
+  }
+  assert.equal(adm(['-L', '-n']).status, 0);
+  assert.equal(d.proc.exitCode, null);
 
   // A reload programs the table from the file again: the runtime service goes.
   await d.reload(conf);
