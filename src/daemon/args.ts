@@ -209,7 +209,9 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
                            tandem refuses to start while the file names a live tandem)
       --dataplane=KIND     proxy | nft | auto (auto: proxy for now)
-      --control=PATH       control socket path
+      --control=PATH       control socket for tandemadm and 'tandem status' (default
+                           /run/tandem/control.sock as root, else $XDG_RUNTIME_DIR/tandem/ or
+                           /tmp/tandem-UID/; 'off' disables it)
       --admin=HOST:PORT    admin HTTP listener for /metrics, /status.json and the status page
                            (default 127.0.0.1:9716; 'off' disables it)
       --signum=NAME        print the number of the signal for DATA, STATS, JSON, RELOAD or STOP
@@ -228,6 +230,9 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   -v, --version            print the version and exit
   -h, --help               print this help and exit
 
+  tandem status [--json] [--control PATH]
+                           the running daemon: VRRP instances, virtual and real servers with
+                           health, weight, connections and rates, recent events.
   tandem realserver start|stop --vip ADDR [--vip ADDR...] [--dry-run]
                            prepare this host as an LVS-DR real server: each VIP on lo, ARP
                            replies for it suppressed (arp_ignore=1, arp_announce=2); stop
