@@ -6,9 +6,11 @@
 // output, which is printed as it came, with ipvsadm's exit status.
 //
 // The socket: `--control PATH` (anywhere on the line), else $TANDEM_CONTROL, else the daemon's
-// default (/run/tandem/control.sock as root).
+// default (/run/tandem/control.sock as root). With no daemon there and no --control, a kernel
+// IPVS table (/proc/net/ip_vs) is administered through ipvsadm itself, as before tandem.
 
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { ControlError, defaultControlPath, request } from '../control/index.js';
 import { parseIpvsadmArgs } from '../ipvs/admin/index.js';
 import { renderVersion } from '../ipvs/render/index.js';
@@ -101,10 +103,22 @@ async function main(all: readonly string[]): Promise<number> {
     return reply.exitCode;
   } catch (err) {
     const why = err instanceof ControlError ? err.message : String(err);
+    if (given === undefined && existsSync(KERNEL_IPVS) && err instanceof ControlError) {
+      // No daemon, but the kernel has an IPVS table: do what ipvsadm would.
+      process.stderr.write(`tandemadm: ${why}; using the kernel's IPVS table (ipvsadm)\n`);
+      const r = spawnSync('ipvsadm', argv, {
+        stdio: ['pipe', 'inherit', 'inherit'],
+        ...(stdin === undefined ? {} : { input: stdin }),
+      });
+      if (r.error === undefined) return r.status ?? 2;
+    }
     process.stderr.write(`tandemadm: cannot reach a tandem daemon: ${why}\n`);
     return 2;
   }
 }
+
+/** Present when the kernel's IPVS module is loaded. */
+const KERNEL_IPVS = '/proc/net/ip_vs';
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
