@@ -159,12 +159,31 @@ function renderServices(st) {
         h('td', null, sparkline(rkey + '/cps', d.rates.cps, 'conn/s')),
         h('td', null, sparkline(rkey + '/bps', d.rates.inbps + d.rates.outbps, 'B/s'))));
     });
+    // A checked real server that failed is taken out of the table (as keepalived does unless
+    // inhibit_on_failure): still list it, DOWN, so the page shows what is missing.
+    var inTable = new Set(s.dests.map(function (d) { return d.address + '|' + d.port; }));
+    var missing = 0;
+    (st.checks || []).forEach(function (c) {
+      if (c.vs !== key) return;
+      c.rs.forEach(function (r) {
+        if (inTable.has(r.rs) || r.alive) return;
+        var cut = r.rs.lastIndexOf('|');
+        var rs = bracketed(r.rs.slice(0, cut)) + ':' + r.rs.slice(cut + 1);
+        missing++;
+        rows.appendChild(h('tr', { 'data-rs': rs, 'data-vs': key, 'data-health': 'down' },
+          h('td', { 'class': 'mono', text: rs }),
+          h('td', null, h('span', { 'class': 'badge down', text: 'DOWN' })),
+          h('td', { 'class': 'num', text: '—' }), h('td', { 'class': 'num', text: '—' }),
+          h('td', { 'class': 'num', text: '—' }), h('td', { 'class': 'num', text: '—' }),
+          h('td', null), h('td', null)));
+      });
+    });
     var cols = h('tr', null);
     [['Real server', ''], ['Health', ''], ['Weight', 'num'], ['Active', 'num'], ['Inactive', 'num'],
       ['Conns', 'num'], ['Conn rate', ''], ['Byte rate', '']]
       .forEach(function (c) { cols.appendChild(h('th', { 'class': c[1], text: c[0] })); });
     return h('div', { 'class': 'card', 'data-service': key }, head,
-      s.dests.length ? h('table', null, h('thead', null, cols), rows) : h('div', { 'class': 'empty', text: 'No real servers.' }));
+      s.dests.length + missing ? h('table', null, h('thead', null, cols), rows) : h('div', { 'class': 'empty', text: 'No real servers.' }));
   });
   // Forget the history of servers that left the table.
   Array.from(series.keys()).forEach(function (k) { if (!seen.has(k.slice(0, k.lastIndexOf('/')))) series.delete(k); });

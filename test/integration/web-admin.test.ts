@@ -8,32 +8,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium, type PageDom } from '../helpers/chromium.js';
 import { createLogger, type LogRecord } from '../../src/lib/log.js';
 import { AdminServer, type WebStatus } from '../../src/web/index.js';
 import { parseProm, sampleValue } from '../helpers/prom-parse.js';
 import { requireTool } from '../helpers/tools.js';
 import { fakeStatus } from '../helpers/web-status.js';
-
-/** Flags for a closed network: no background fetches, updates, sync or QUIC probing. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** What the in-page predicates touch: the project compiles without DOM types. */
-interface PageDom {
-  readonly document: {
-    querySelector(selector: string): unknown;
-    querySelectorAll(selector: string): Iterable<{ getAttribute(name: string): string | null }>;
-  };
-}
 
 interface Harness {
   readonly base: string;
@@ -160,13 +140,7 @@ test('status page in headless Chromium: renders, shows a real server down within
   const h = await startAdmin(t);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-web-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 900 },
-    timeout: 30_000,
-  });
+  const context = await launchChromium(dir);
   t.after(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
