@@ -7,13 +7,14 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/model.js';
 import type { Logger } from '../lib/log.js';
 import type { LogOutput } from '../lib/log-format.js';
-import type { EngineStatus } from './engine.js';
+import type { EngineStatus, GroupTransitionEvent } from './engine.js';
 import type { EngineWorkerInit, FromEngine, ToEngine } from './engine-protocol.js';
 import type { TransitionEvent } from './instance.js';
 
 export interface VrrpWorkerOptions {
   readonly log: Logger;
   readonly onTransition: (e: TransitionEvent) => void;
+  readonly onGroupTransition?: (e: GroupTransitionEvent) => void;
   readonly onVips: (instance: string, addresses: readonly string[], held: boolean) => void;
   readonly workerUrl?: URL;
   /** How the thread writes its log lines; the daemon passes the same as its own. */
@@ -116,6 +117,9 @@ export class VrrpWorker {
         return;
       case 'transition':
         this.#o.onTransition(m.e);
+        return;
+      case 'group':
+        this.#o.onGroupTransition?.(m.e);
         return;
       case 'vips':
         this.#o.onVips(m.instance, m.addresses, m.held);

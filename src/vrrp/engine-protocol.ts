@@ -3,7 +3,7 @@
 
 import type { Config } from '../config/model.js';
 import type { LogOutput } from '../lib/log-format.js';
-import type { EngineStatus } from './engine.js';
+import type { EngineStatus, GroupTransitionEvent } from './engine.js';
 import type { TransitionEvent } from './instance.js';
 
 export interface EngineWorkerInit {
@@ -21,6 +21,7 @@ export type ToEngine =
 export type FromEngine =
   | { readonly t: 'loaded' }
   | { readonly t: 'transition'; readonly e: TransitionEvent }
+  | { readonly t: 'group'; readonly e: GroupTransitionEvent }
   | {
       readonly t: 'vips';
       readonly instance: string;

@@ -59,6 +59,7 @@ const engine = new VrrpEngine({
       : (address ??= addressVipHolder(log.child({ subsys: 'vrrp' }))),
   interfaceAddress,
   onTransition: (e) => post({ t: 'transition', e }),
+  onGroupTransition: (e) => post({ t: 'group', e }),
   linkState: (ifname) => linkStateFromSysfs(ifname),
   linkMonitor: (onLink, onAddressRemoved) => {
     const r = openRtnlMonitor({ links: true, addresses: true }, (e) => {

@@ -28,8 +28,18 @@ export interface EngineDeps extends TrackingDeps {
   /** The address adverts leave from when unicast_src_ip is not set. */
   readonly interfaceAddress: (ifname: string, family: 'inet' | 'inet6') => string | undefined;
   readonly onTransition: (e: TransitionEvent) => void;
+  /** A vrrp_sync_group changed state (its notify_* scripts and mails follow). */
+  readonly onGroupTransition?: (e: GroupTransitionEvent) => void;
   /** Split-brain detection for address-mode masters (ARP probes of our own VIPs). */
   readonly splitBrain?: (held: () => readonly HeldVip[]) => SplitBrainWatch;
+}
+
+export interface GroupTransitionEvent {
+  readonly group: string;
+  readonly from: SyncGroupStateName;
+  readonly to: SyncGroupStateName;
+  /** Wall-clock milliseconds. */
+  readonly at: number;
 }
 
 export interface SplitBrainWatch {
@@ -238,7 +248,10 @@ export class VrrpEngine {
         this.#groupState.get(group) ?? 'INIT',
         members.map((m) => m.view()),
       );
+      const before = this.#groupState.get(group) ?? 'INIT';
       this.#groupState.set(group, d.groupState);
+      if (d.groupState !== before)
+        this.#deps.onGroupTransition?.({ group, from: before, to: d.groupState, at: Date.now() });
       const log = this.#deps.log.child({ subsys: 'vrrp', group });
       for (const a of d.actions) if (a.type === 'log') log[a.level]({}, a.msg);
       for (const f of d.forced) members.find((m) => m.config.name === f.member)?.inject(f.event);

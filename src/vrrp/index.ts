@@ -1,6 +1,11 @@
 // The VRRP subsystem's public surface (docs/vrrp.md).
 
-export { VrrpEngine, type EngineDeps, type EngineStatus } from './engine.js';
+export {
+  VrrpEngine,
+  type EngineDeps,
+  type EngineStatus,
+  type GroupTransitionEvent,
+} from './engine.js';
 export { VrrpWorker, type VrrpWorkerOptions } from './engine-host.js';
 export type { InstanceStatus, TransitionEvent } from './instance.js';
 export type { InstanceStats } from './instance-data.js';

@@ -71,6 +71,7 @@ class Wire {
 function node(wire: Wire, clock: ManualClock, address: string, spawner?: FakeSpawner) {
   const sink = memorySink();
   const transitions: TransitionEvent[] = [];
+  const groups: string[] = [];
   const held = new Set<string>();
   const engine = new VrrpEngine({
     clock,
@@ -84,11 +85,12 @@ function node(wire: Wire, clock: ManualClock, address: string, spawner?: FakeSpa
       }),
     interfaceAddress: () => address,
     onTransition: (e) => transitions.push(e),
+    onGroupTransition: (e) => groups.push(`${e.group}:${e.from}->${e.to}`),
     ...(spawner === undefined ? {} : { trackers: { spawner } }),
   });
   const msgs = (): string[] => sink.records.map((r) => r.msg);
   const state = (): string => engine.status().instances[0]?.state ?? 'none';
-  return { engine, transitions, held, msgs, state };
+  return { engine, transitions, groups, held, msgs, state };
 }
 
 async function pair(extraA = '', extraB = '') {
@@ -249,6 +251,9 @@ vrrp_instance VI_2 {
   spawner.autoExit = 0;
   clock.advance(6000);
   assert.deepEqual(states(), ['VI_1:MASTER', 'VI_2:MASTER']);
+  // The group's own transitions, for its notify scripts and mails.
+  assert.ok(a.groups.includes('G:MASTER->FAULT'), a.groups.join(' '));
+  assert.equal(a.groups.at(-1), 'G:BACKUP->MASTER');
 });
 
 test('reload does not flap an instance that tracks a script (keepalived.md §5: state flaps on reload)', async () => {
