@@ -1,6 +1,8 @@
 // The notification subsystem's one event type (issue 8): VRRP and checker transitions as plain
 // data, consumed by mail, scripts, FIFOs, logs and metrics alike.
 
+// The named states document the usual values; any other string (DELETED …) passes through.
+/* eslint-disable @typescript-eslint/no-redundant-type-constituents */
 export type NotifyEvent =
   | {
       kind: 'vrrp-instance';
