@@ -23,7 +23,6 @@ import { CheckManager } from '../check/index.js';
 import { probeFactory } from '../check/probes.js';
 import { hostInterfaces, localAddressTest } from './host.js';
 import { poolWriter } from './pool-writer.js';
-import { scriptRunner } from './scripts.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
 import { VrrpWorker, type TransitionEvent } from '../vrrp/index.js';
 import { ControlServer } from '../control/index.js';
@@ -31,6 +30,7 @@ import { AdminServer } from '../web/index.js';
 import { controlHandlers } from './control-handlers.js';
 import { reconcileServices } from './reconcile.js';
 import { EventRing } from './events-ring.js';
+import { Notifications } from './notifications.js';
 
 /** How often timers and the 2 s rate estimator run. */
 const TICK_MS = 1000;
@@ -87,6 +87,7 @@ export class Daemon {
   #control: ControlServer | undefined;
   #admin: AdminServer | undefined;
   readonly #events = new EventRing();
+  readonly #notify: Notifications;
   /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
   #listenerVips = new Set<string>();
   readonly #heldVips = new Map<string, readonly string[]>();
@@ -96,6 +97,7 @@ export class Daemon {
     this.#log = opts.log;
     this.#runVrrp = opts.subsystems?.vrrp ?? true;
     this.#runLvs = opts.subsystems?.lvs ?? true;
+    this.#notify = new Notifications(opts.log.child({ subsys: 'notify' }));
     // The table tells the plane when an entry goes; the plane is made after the table.
     const released = (id: number): void => this.plane.release(id);
     this.table = new IpvsTable({
@@ -116,7 +118,7 @@ export class Daemon {
       log: checkLog,
       probes: probeFactory,
       writer: poolWriter(this.table, () => this.#config, checkLog),
-      runScript: scriptRunner(checkLog),
+      runScript: (script, why) => this.#notify.runCheckerScript(script, why),
       workers: opts.checkWorkers ?? 0,
       // A listener-mode VIP is "local" (ha_suspend) exactly while this director holds it.
       localAddresses: () => {
@@ -125,7 +127,10 @@ export class Daemon {
         return (a) => (this.#listenerVips.has(a) ? held.has(a) : host(a));
       },
     });
-    this.checks.onEvent((e) => this.#events.check(e));
+    this.checks.onEvent((e) => {
+      this.#events.check(e);
+      this.#notify.check(e);
+    });
   }
 
   #compile(): Config | undefined {
@@ -203,6 +208,9 @@ export class Daemon {
   }
 
   #apply(config: Config): ConfigPlan {
+    this.#notify
+      .load(config)
+      .catch((err: unknown) => this.#log.error({ err }, 'cannot set up notifications'));
     this.#listenerVips = new Set(
       config.vrrpInstances
         .filter((i) => i.vipMode === 'listener')
@@ -216,8 +224,10 @@ export class Daemon {
         ...(this.#opts.logOutput === undefined ? {} : { logOutput: this.#opts.logOutput }),
         onTransition: (e) => {
           this.#events.vrrp(e);
+          this.#notify.vrrp(e);
           this.#opts.onTransition?.(e);
         },
+        onGroupTransition: (e) => this.#notify.group(e),
         onVips: (instance, addresses, held) => {
           if (held) this.#heldVips.set(instance, addresses);
           else this.#heldVips.delete(instance);
@@ -290,6 +300,7 @@ export class Daemon {
   async stop(): Promise<void> {
     // VRRP first: masters send priority 0 so a backup takes over while we still serve.
     await this.#vrrp?.stop();
+    await this.#notify.stop();
     await this.#control?.close();
     await this.#admin?.close();
     this.#stopTick?.();

@@ -1,0 +1,65 @@
+// A running daemon's notifications end to end: VRRP transitions run notify_master / notify_stop
+// and the generic notify with keepalived's arguments, in order, and write keepalived's lines to
+// vrrp_notify_fifo — from the VRRP thread's events, through the daemon's one notification path.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { spawnChild, stopChild } from '../helpers/processes.js';
+import { startTandem } from '../helpers/daemon.js';
+import { freeUdpPort } from '../helpers/processes.js';
+
+test('VRRP notify scripts and notify FIFO of a running daemon', { timeout: 30_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-notify-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'calls.txt');
+  const rec = join(dir, 'rec.sh');
+  writeFileSync(rec, `#!/bin/sh\necho "$*" >> ${out}\n`);
+  chmodSync(rec, 0o755);
+  const fifo = join(dir, 'vrrp.fifo');
+  const port = await freeUdpPort('127.0.0.71');
+  const conf = `
+global_defs {
+  router_id notify-test
+  vrrp_notify_fifo ${fifo}
+}
+vrrp_instance VI_N {
+  state BACKUP
+  virtual_router_id 71
+  priority 150
+  version 3
+  advert_int 0.1
+  vrrp_transport udp
+  vrrp_udp_port ${port}
+  vip_mode listener
+  unicast_src_ip 127.0.0.71
+  unicast_peer { 127.0.0.72 }
+  virtual_ipaddress { 127.0.0.70 }
+  notify_master "${rec} master-script"
+  notify_stop "${rec} stop-script"
+  notify ${rec}
+}
+`;
+  const d = startTandem(conf, [], 'vrrp');
+  t.after(() => d.stop());
+  await d.waitFor((r) => r.msg === '(VI_N) Entering MASTER STATE', 5000);
+  // The FIFO exists once the daemon made it; read what it holds.
+  for (let i = 0; i < 50 && !existsSync(fifo); i++) await sleep(50);
+  const reader = spawnChild('cat', [fifo]);
+  t.after(() => stopChild(reader, 0, 'SIGKILL'));
+  await sleep(300);
+  await d.stop();
+  await sleep(300);
+  const calls = readFileSync(out, 'utf8').trim().split('\n');
+  assert.deepEqual(calls, [
+    'INSTANCE VI_N BACKUP 150',
+    'master-script',
+    'INSTANCE VI_N MASTER 150',
+    'stop-script',
+    'INSTANCE VI_N STOP 150',
+  ]);
+  const lines = reader.output().trim().split('\n');
+  assert.deepEqual(lines.slice(0, 2), ['INSTANCE "VI_N" BACKUP 150', 'INSTANCE "VI_N" MASTER 150']);
+});
