@@ -148,7 +148,7 @@ export class Mailer {
 
   /** Resolves when nothing is queued or in flight (tests, orderly shutdown). */
   idle(): Promise<void> {
-    if (!this.#busy && this.#queue.length === 0) return Promise.resolve();
+    if (this.#closed || (!this.#busy && this.#queue.length === 0)) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
