@@ -152,7 +152,10 @@ test('a server that is down: keepalived error line per attempt, bounded retries,
   const took = performance.now() - t0;
   assert.deepEqual(m.counters, { queued: 1, sent: 0, failed: 1, dropped: 0, retries: 3 });
   const lines = errors(records).map((r) => r.msg);
-  assert.deepEqual(lines, Array(4).fill(`SMTP connection ERROR to [127.0.0.1]:${port}.`));
+  assert.deepEqual(
+    lines,
+    Array.from({ length: 4 }, () => `SMTP connection ERROR to [127.0.0.1]:${port}.`),
+  );
   assert.ok(records.some((r) => r.msg === 'SMTP alert not sent, giving up'));
   // Backoff 20 + 40 + 80 ms; refused connects are immediate.
   assert.ok(took >= 140 && took < 2000, `gave up after ${took.toFixed(0)} ms`);

@@ -32,7 +32,9 @@ function scripted(results: (Error | null)[]) {
 const flush = () => new Promise((r) => setImmediate(r));
 
 test('failed attempts back off 1 s, 2 s, 4 s and then give up', async () => {
-  const { calls, clock, transport } = scripted(Array(4).fill(new Error('ECONNREFUSED')));
+  const { calls, clock, transport } = scripted(
+    Array.from({ length: 4 }, () => new Error('ECONNREFUSED')),
+  );
   const sink = memorySink();
   const m = new Mailer({ settings, clock, transport, log: createLogger({ write: sink.write }) });
   m.enqueue({ subject: 'one', body: '', at: 0 });
@@ -49,7 +51,7 @@ test('failed attempts back off 1 s, 2 s, 4 s and then give up', async () => {
   assert.deepEqual(m.counters, { queued: 2, sent: 1, failed: 1, dropped: 0, retries: 3 });
   const lines = sink.records.filter((r) => r.level === 50).map((r) => r.msg);
   assert.deepEqual(lines, [
-    ...Array(4).fill('SMTP connection ERROR to [2001:db8::25]:25.'),
+    ...Array.from({ length: 4 }, () => 'SMTP connection ERROR to [2001:db8::25]:25.'),
     'SMTP alert not sent, giving up',
   ]);
   m.close();
