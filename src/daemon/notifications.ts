@@ -8,6 +8,12 @@ import type { Config, ScriptSpec } from '../config/index.js';
 import type { Logger } from '../lib/log.js';
 import {
   defaultScriptUser,
+  Mailer,
+  mailerSettings,
+  mailPolicy,
+  selectMail,
+  type MailedStates,
+  type MailPolicy,
   NotifyFifos,
   ScriptRunner,
   ScriptSecurity,
@@ -26,7 +32,11 @@ export class Notifications {
   #runner: ScriptRunner | undefined;
   #fifos: NotifyFifos | undefined;
   #fifoKey = '';
-  #mailer: { enqueue(e: NotifyEvent): void; close(): void } | undefined;
+  #mailer: Mailer | undefined;
+  #mailKey = '';
+  #policy: MailPolicy | undefined;
+  /** Last mailed VRRP state per instance/group, kept across reloads. */
+  readonly #mailed: MailedStates = new Map();
 
   constructor(log: Logger) {
     this.#log = log;
@@ -49,6 +59,14 @@ export class Notifications {
         security: new ScriptSecurity(g.enableScriptSecurity, this.#log),
         ...(defaultUser === undefined ? {} : { defaultUser }),
       });
+    }
+    this.#policy = mailPolicy(config);
+    const settings = mailerSettings(g);
+    const mailKey = JSON.stringify(settings ?? null);
+    if (mailKey !== this.#mailKey) {
+      this.#mailKey = mailKey;
+      this.#mailer?.close();
+      this.#mailer = settings === undefined ? undefined : new Mailer({ settings, log: this.#log });
     }
     const fifoKey = JSON.stringify([
       g.notifyFifo,
@@ -127,17 +145,20 @@ export class Notifications {
         for (const call of vrrpScripts(ev, owner)) this.#runner?.run(`${ev.kind}:${ev.name}`, call);
     }
     this.#fifos?.emit(ev);
-    this.#mailer?.enqueue(ev);
+    if (this.#mailer !== undefined && this.#policy !== undefined) {
+      const mail = selectMail(this.#policy, this.#mailed, ev);
+      if (mail !== undefined) this.#mailer.enqueue(mail);
+    }
   }
 
-  /** Attach the e-mail alerts (mailer.ts). */
-  useMailer(m: { enqueue(e: NotifyEvent): void; close(): void }): void {
-    this.#mailer = m;
+  /** Mail counters for the status (queued, sent, failed, dropped, retries). */
+  mailCounters(): Mailer['counters'] | undefined {
+    return this.#mailer?.counters;
   }
 
-  /** Let notify_stop scripts start and run briefly, then end what is left. */
+  /** Let notify_stop scripts and queued mails go out briefly, then end what is left. */
   async stop(): Promise<void> {
-    const idle = this.#runner?.idle() ?? Promise.resolve();
+    const idle = Promise.all([this.#runner?.idle(), this.#mailer?.idle()]);
     await Promise.race([idle, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     this.#runner?.close();
     this.#mailer?.close();
