@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { spawnChild, stopChild } from '../helpers/processes.js';
 import { startTandem } from '../helpers/daemon.js';
-import { freeUdpPort } from '../helpers/processes.js';
+import { freePort, freeUdpPort } from '../helpers/processes.js';
 
 test('VRRP notify scripts and notify FIFO of a running daemon', { timeout: 30_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-notify-'));
@@ -20,10 +20,16 @@ test('VRRP notify scripts and notify FIFO of a running daemon', { timeout: 30_00
   chmodSync(rec, 0o755);
   const fifo = join(dir, 'vrrp.fifo');
   const port = await freeUdpPort('127.0.0.71');
+  // An SMTP server that is down: mails fail and are retried, and nothing waits for them.
+  const smtpPort = await freePort('127.0.0.1');
   const conf = `
 global_defs {
   router_id notify-test
   vrrp_notify_fifo ${fifo}
+  notification_email { ops@example.org }
+  notification_email_from tandem@example.org
+  smtp_server 127.0.0.1 ${smtpPort}
+  smtp_connect_timeout 1
 }
 vrrp_instance VI_N {
   state BACKUP
@@ -40,11 +46,18 @@ vrrp_instance VI_N {
   notify_master "${rec} master-script"
   notify_stop "${rec} stop-script"
   notify ${rec}
+  smtp_alert
 }
 `;
   const d = startTandem(conf, [], 'vrrp');
   t.after(() => d.stop());
-  await d.waitFor((r) => r.msg === '(VI_N) Entering MASTER STATE', 5000);
+  const init = await d.waitFor((r) => r.msg === '(VI_N) Entering BACKUP STATE (init)', 5000);
+  const master = await d.waitFor((r) => r.msg === '(VI_N) Entering MASTER STATE', 5000);
+  // Master_Down_Interval at priority 150, advert_int 0.1: 341 ms; the failing mail of the BACKUP
+  // transition does not hold it back.
+  const took = Number(master.time) - Number(init.time);
+  assert.ok(took < 600, `MASTER ${took} ms after BACKUP`);
+  await d.waitFor((r) => r.msg === `SMTP connection ERROR to [127.0.0.1]:${smtpPort}.`, 5000);
   // The FIFO exists once the daemon made it; read what it holds.
   for (let i = 0; i < 50 && !existsSync(fifo); i++) await sleep(50);
   const reader = spawnChild('cat', [fifo]);
