@@ -294,6 +294,7 @@ export class Daemon {
     return {
       ...daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status(), vrrp),
       events: this.#events.list(),
+      notify: this.#notify.counters(),
     };
   }
 

@@ -23,6 +23,11 @@ import {
 import { lookupUser } from '../sys/users.js';
 import type { GroupTransitionEvent, TransitionEvent } from '../vrrp/index.js';
 
+export interface NotifyCounters {
+  readonly mail?: Mailer['counters'];
+  readonly scripts?: ScriptRunner['stats'];
+}
+
 /** How long a stop waits for notify_stop scripts (keepalived reaps them within 1 s). */
 const STOP_WAIT_MS = 1000;
 
@@ -151,9 +156,14 @@ export class Notifications {
     }
   }
 
-  /** Mail counters for the status (queued, sent, failed, dropped, retries). */
-  mailCounters(): Mailer['counters'] | undefined {
-    return this.#mailer?.counters;
+  /** Counters for the status and metrics. */
+  counters(): NotifyCounters {
+    const m = this.#mailer?.counters;
+    const r = this.#runner?.stats;
+    return {
+      ...(m === undefined ? {} : { mail: { ...m } }),
+      ...(r === undefined ? {} : { scripts: { ...r } }),
+    };
   }
 
   /** Let notify_stop scripts and queued mails go out briefly, then end what is left. */

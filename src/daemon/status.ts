@@ -7,6 +7,7 @@ import type { ProxyPlaneStats } from '../dataplane/index.js';
 import type { TableSnapshot } from '../ipvs/index.js';
 import type { EngineStatus } from '../vrrp/index.js';
 import type { RecentEvent } from './events-ring.js';
+import type { NotifyCounters } from './notifications.js';
 
 export interface DestStatus {
   readonly address: string;
@@ -41,6 +42,8 @@ export interface DaemonStatus {
   readonly vrrp?: EngineStatus;
   /** Recent VRRP transitions and checker verdicts, newest last. */
   readonly events?: readonly RecentEvent[];
+  /** Notification counters: mails and notify scripts. */
+  readonly notify?: NotifyCounters;
 }
 
 /** `TCP 10.0.0.1:80`, `UDP [fd00::1]:53`, `FWM 7`: how the status names a service. */

@@ -75,6 +75,16 @@ export function defineFamilies(registry: Registry) {
     splitBrainActive: gauge('vrrp_split_brain_active', 'Split-brain episodes in progress'),
     splitBrainEpisodes: counter('vrrp_split_brain_episodes', 'Split-brain episodes detected'),
     splitBrainProbes: counter('vrrp_split_brain_probes_sent', 'Split-brain ARP/ND probes sent'),
+    notifyMails: counter(
+      'notify_mails',
+      'E-mail alerts, by result (sent, failed, dropped, retries)',
+      ['result'],
+    ),
+    notifyScripts: counter(
+      'notify_scripts',
+      'Notify scripts, by result (started, failed, timed_out, dropped, refused)',
+      ['result'],
+    ),
     vs: traffic('virtual_server', 'virtual server', vs),
     vsQuorumUp: gauge('virtual_server_quorum_up', 'Checkers see quorum for the virtual server', vs),
     rs: traffic('real_server', 'real server', rs),
@@ -155,6 +165,18 @@ export function fillFamilies(f: Families, st: WebStatus): void {
     f.splitBrainActive.set(st.vrrp.splitBrain.active.length);
     count(f.splitBrainEpisodes, {}, st.vrrp.splitBrain.episodes);
     count(f.splitBrainProbes, {}, st.vrrp.splitBrain.probesSent);
+  }
+  const mail = st.notify?.mail;
+  if (mail !== undefined)
+    for (const result of ['sent', 'failed', 'dropped', 'retries'] as const)
+      count(f.notifyMails, { result }, mail[result]);
+  const scripts = st.notify?.scripts;
+  if (scripts !== undefined) {
+    count(f.notifyScripts, { result: 'started' }, scripts.started);
+    count(f.notifyScripts, { result: 'failed' }, scripts.failed);
+    count(f.notifyScripts, { result: 'timed_out' }, scripts.timedOut);
+    count(f.notifyScripts, { result: 'dropped' }, scripts.dropped);
+    count(f.notifyScripts, { result: 'refused' }, scripts.refused);
   }
   for (const svc of st.table.services) {
     const vs = serviceKey(svc);

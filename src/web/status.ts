@@ -86,6 +86,22 @@ export interface WebStatus {
   }[];
   /** Absent when the daemon runs no VRRP. */
   readonly vrrp?: WebVrrpStatus;
+  /** The notification path's counters (mail absent when no smtp_server is configured). */
+  readonly notify?: {
+    readonly mail?: {
+      readonly sent: number;
+      readonly failed: number;
+      readonly dropped: number;
+      readonly retries: number;
+    };
+    readonly scripts?: {
+      readonly started: number;
+      readonly failed: number;
+      readonly timedOut: number;
+      readonly dropped: number;
+      readonly refused: number;
+    };
+  };
 }
 
 /** Where the listener gets a fresh status on every scrape and every /status.json request. */

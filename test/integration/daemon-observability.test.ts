@@ -48,6 +48,8 @@ test('tandem status and the admin listener of a running daemon', { timeout: 30_0
   const metrics = await (await fetch(`http://127.0.0.1:${admin}/metrics`)).text();
   const families = parseProm(metrics);
   assert.ok(families.size > 10, metrics.slice(0, 500));
+  // The notification path's counters come through the same status.
+  assert.match(metrics, /^tandem_notify_scripts_total\{result="started"\} 0$/m);
   const status = (await (await fetch(`http://127.0.0.1:${admin}/status.json`)).json()) as {
     services: { service: string }[];
   };
