@@ -9,74 +9,25 @@
 // drops to 0. A fresh script starts at rise−1 ("one success is enough") and its first failure
 // already reports; `init_fail` starts at 0.
 
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { VrrpScript } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
+import {
+  scriptSpawner,
+  type ScriptExit,
+  type ScriptSpawner,
+  type SpawnedScript,
+} from '../lib/script-process.js';
 import type { Logger } from '../lib/log.js';
 import { lookupUser, type UserIds, type UserLookup } from '../sys/users.js';
 
-export type ScriptExit =
-  | { readonly type: 'exit'; readonly code: number }
-  | { readonly type: 'signal'; readonly signal: NodeJS.Signals }
-  | { readonly type: 'error'; readonly message: string };
-
-export interface SpawnedScript {
-  /** Signal the script's whole process group. */
-  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
-}
-
-/** Starts one run; `onExit` is called exactly once, possibly before spawn() returns. */
-export interface ScriptSpawner {
-  spawn(
-    argv: readonly string[],
-    ids: UserIds | undefined,
-    onExit: (exit: ScriptExit) => void,
-  ): SpawnedScript;
-}
+export type { ScriptExit, ScriptSpawner, SpawnedScript } from '../lib/script-process.js';
 
 /** keepalived's grace between SIGTERM and SIGKILL for a timed-out script. */
 export const SCRIPT_KILL_GRACE_MS = 2000;
 
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
 /** Real processes: no shell, own process group (setsid), stdio on /dev/null. */
-export const systemSpawner: ScriptSpawner = {
-  spawn(argv, ids, onExit) {
-    const [file = '', ...args] = argv;
-    let done = false;
-    const finish = (e: ScriptExit): void => {
-      if (done) return;
-      done = true;
-      onExit(e);
-    };
-    const child = spawn(file, args, {
-      detached: true,
-      stdio: 'ignore',
-      ...(ids === undefined ? {} : { uid: ids.uid, gid: ids.gid }),
-    });
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      finish({ type: 'error', message: `exec error ${err.code ?? err.message}` });
-    });
-    child.once('exit', (code, signal) => {
-      // Whatever the script forked goes with it, as keepalived's kill(-pid) does.
-      if (child.pid !== undefined && signal !== null) killGroup(child.pid, 'SIGKILL');
-      if (code !== null) finish({ type: 'exit', code });
-      else finish({ type: 'signal', signal: signal ?? 'SIGKILL' });
-    });
-    return {
-      kill: (sig) => {
-        if (child.pid !== undefined) killGroup(child.pid, sig);
-      },
-    };
-  },
-};
+export const systemSpawner: ScriptSpawner = scriptSpawner();
 
 export interface ScriptStatus {
   readonly up: boolean;
