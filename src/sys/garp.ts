@@ -122,20 +122,6 @@ export async function sendGratuitousArp(
   return err;
 }
 
-/** One-shot unsolicited NA; prefer an announcer for bursts. */
-export async function sendUnsolicitedNa(
-  ifname: string,
-  ip6: string,
-  mac?: string,
-  router = false,
-): Promise<string | undefined> {
-  const r = await NeighbourAnnouncer.open(ifname);
-  if (!r.ok) return r.code;
-  const err = r.announcer.unsolicitedNa(ip6, { ...(mac === undefined ? {} : { mac }), router });
-  r.announcer.close();
-  return err;
-}
-
 /** struct sockaddr_ll to the Ethernet broadcast address (include/uapi/linux/if_packet.h). */
 export function sockaddrLl(ifindex: number, protocol: number): Uint8Array {
   const b = new Uint8Array(20);

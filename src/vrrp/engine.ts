@@ -118,7 +118,7 @@ export class VrrpEngine {
       }
       await this.#add(inst, config);
     }
-    await this.#closeUnused();
+    this.#closeUnused();
     this.#watchSplitBrain();
   }
 
@@ -268,13 +268,12 @@ export class VrrpEngine {
     this.#pool.get(cur.key)?.byVrid.delete(cur.inst.config.virtualRouterId);
   }
 
-  async #closeUnused(): Promise<void> {
+  #closeUnused(): void {
     for (const [key, entry] of [...this.#pool]) {
       if (entry.byVrid.size > 0) continue;
       this.#pool.delete(key);
       entry.transport.close();
     }
-    return Promise.resolve();
   }
 
   /** Tracking results for one instance (trackers.ts + priority.ts). */
@@ -304,7 +303,7 @@ export class VrrpEngine {
     this.#splitBrain?.close();
     this.#tracking.close();
     await Promise.all([...this.#instances.keys()].map((n) => this.#drop(n)));
-    await this.#closeUnused();
+    this.#closeUnused();
   }
 }
 
