@@ -6,7 +6,7 @@
 // services and their connections are never disturbed.
 
 import { compileConfig, formatDiagnostics, type Config } from '../config/index.js';
-import { ProxyDataPlane, type ServiceOptions } from '../dataplane/index.js';
+import { ProxyDataPlane, type DataPlane, type ServiceOptions } from '../dataplane/index.js';
 import {
   applyPlan,
   diffConfig,
@@ -54,6 +54,11 @@ export interface DaemonOptions {
   readonly controlPath?: string;
   /** Shutdown: how long established proxy relays may finish before being cut (default 0). */
   readonly shutdownDrainMs?: number;
+  /**
+   * The data plane, made once the table exists (default: the userspace proxy). run.ts picks it
+   * from --dataplane.
+   */
+  readonly dataplane?: (table: IpvsTable, log: Logger) => DataPlane;
   /** Which halves run (keepalived's -P / -C); both by default. */
   readonly subsystems?: { readonly vrrp: boolean; readonly lvs: boolean };
   /** Every VRRP state change (tests, notifications). */
@@ -77,7 +82,8 @@ export class Daemon {
   readonly #opts: DaemonOptions;
   readonly #log: Logger;
   readonly table: IpvsTable;
-  readonly plane: ProxyDataPlane;
+  readonly plane: DataPlane;
+  #syncQueued = false;
   readonly checks: CheckManager;
   #config: Config | undefined;
   #stopTick: (() => void) | undefined;
@@ -105,12 +111,15 @@ export class Daemon {
       schedulers: schedulerFactory,
       ...opts.sysctls,
       onRelease: released,
+      onChange: () => this.#queueSync(),
     });
-    this.plane = new ProxyDataPlane({
-      table: this.table,
-      log: opts.log.child({ subsys: 'proxy' }),
-      ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
-    });
+    this.plane =
+      opts.dataplane?.(this.table, opts.log.child({ subsys: 'dataplane' })) ??
+      new ProxyDataPlane({
+        table: this.table,
+        log: opts.log.child({ subsys: 'proxy' }),
+        ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+      });
     const checkLog = opts.log.child({ subsys: 'check' });
     this.checks = new CheckManager({
       clock: opts.clock,
@@ -160,7 +169,7 @@ export class Daemon {
         file: this.#opts.displayPath(this.#opts.file),
         services: s.services.length,
         dests: s.services.reduce((n, v) => n + v.dests.length, 0),
-        dataplane: 'proxy',
+        dataplane: this.plane.kind,
       },
       'started',
     );
@@ -258,7 +267,17 @@ export class Daemon {
     return plan;
   }
 
-  /** Bring the data plane in line with the table's service list. */
+  /** Table changes come in bursts (a reload, a restore): one sync after the burst. */
+  #queueSync(): void {
+    if (this.#syncQueued) return;
+    this.#syncQueued = true;
+    queueMicrotask(() => {
+      this.#syncQueued = false;
+      this.sync();
+    });
+  }
+
+  /** Bring the data plane in line with the table. */
   sync(): void {
     if (!this.#runLvs) return;
     const opts = this.#config === undefined ? new Map() : serviceOptions(this.#config);
@@ -292,7 +311,13 @@ export class Daemon {
   async status(): Promise<DaemonStatus> {
     const vrrp = (await this.#vrrp?.status()) ?? undefined;
     return {
-      ...daemonStatus(this.table.snapshot(), this.plane.stats(), this.checks.status(), vrrp),
+      ...daemonStatus(
+        this.table.snapshot(),
+        this.plane.kind,
+        this.plane.stats(),
+        this.checks.status(),
+        vrrp,
+      ),
       events: this.#events.list(),
       notify: this.#notify.counters(),
     };

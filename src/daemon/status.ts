@@ -3,7 +3,7 @@
 // weight 0 that still hold connections are marked draining: new connections avoid them while
 // existing ones finish.
 
-import type { ProxyPlaneStats } from '../dataplane/index.js';
+import type { DataPlaneKind, DataPlaneStats, ProxyPlaneStats } from '../dataplane/index.js';
 import type { TableSnapshot } from '../ipvs/index.js';
 import type { EngineStatus } from '../vrrp/index.js';
 import type { RecentEvent } from './events-ring.js';
@@ -28,9 +28,12 @@ export interface ServiceStatus {
 
 export interface DaemonStatus {
   readonly pid: number;
-  readonly dataplane: 'proxy';
+  readonly dataplane: DataPlaneKind;
   readonly services: readonly ServiceStatus[];
-  readonly proxy: Omit<ProxyPlaneStats, 'failures'>;
+  /** The proxy plane's relays, listeners and counters (absent with a kernel plane). */
+  readonly proxy?: Omit<ProxyPlaneStats, 'failures'>;
+  /** A kernel plane's own facts (absent with the proxy). */
+  readonly kernel?: DataPlaneStats['kernel'];
   readonly table: TableSnapshot;
   /** Per virtual server: quorum and each real server's health as the checkers see it. */
   readonly checks: readonly {
@@ -55,7 +58,8 @@ export function serviceLabel(s: TableSnapshot['services'][number]): string {
 
 export function daemonStatus(
   table: TableSnapshot,
-  proxy: ProxyPlaneStats,
+  dataplane: DataPlaneKind,
+  plane: DataPlaneStats,
   checks: DaemonStatus['checks'],
   vrrp?: EngineStatus,
 ): DaemonStatus {
@@ -69,19 +73,29 @@ export function daemonStatus(
       activeConns: d.activeConns,
       inactConns: d.inactConns,
       draining: d.weight === 0 && d.activeConns + d.inactConns > 0,
-      connectFailures: proxy.failures.get(`${d.address}:${d.port}`) ?? {
+      connectFailures: plane.proxy?.failures.get(`${d.address}:${d.port}`) ?? {
         refused: 0,
         timeout: 0,
         error: 0,
       },
     })),
   }));
-  const { counters, relays, udpFlows, listeners } = proxy;
+  const proxy = plane.proxy;
   return {
     pid: process.pid,
-    dataplane: 'proxy',
+    dataplane,
     services,
-    proxy: { counters, relays, udpFlows, listeners },
+    ...(proxy === undefined
+      ? {}
+      : {
+          proxy: {
+            counters: proxy.counters,
+            relays: proxy.relays,
+            udpFlows: proxy.udpFlows,
+            listeners: proxy.listeners,
+          },
+        }),
+    ...(plane.kernel === undefined ? {} : { kernel: plane.kernel }),
     table,
     checks,
     ...(vrrp === undefined ? {} : { vrrp }),

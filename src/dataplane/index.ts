@@ -1,6 +1,8 @@
-// Public surface of the data planes (house style §1). Today: the userspace proxy, and the
-// PROXY protocol codec its upstream connections use to tell real servers who the client was.
+// Public surface of the data planes (house style §1): the contract every plane keeps, the
+// userspace proxy, and the PROXY protocol codec its upstream connections use to tell real
+// servers who the client was.
 
+export type { DataPlane, DataPlaneKind, DataPlaneStats } from './plane.js';
 export {
   ProxyDataPlane,
   listenerKey,

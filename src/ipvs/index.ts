@@ -4,7 +4,8 @@
 
 export { IpvsTable } from './table.js';
 export { createScheduler, schedulerFactory, SCHEDULER_NAMES } from './schedulers/index.js';
-export type { TableOptions, Sysctls } from './model.js';
+export type { TableOptions, Sysctls, KernelDestUpdate } from './model.js';
+export type { RawCounters } from './estimator.js';
 export type { ServiceKey, ServiceSpec, DestKey, DestSpec } from './services.js';
 export type { InboundPacket, InboundVerdict, ForwardTarget } from './inbound.js';
 export type { PacketKey } from './schedule.js';

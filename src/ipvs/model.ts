@@ -9,6 +9,7 @@ import type { AddrPool } from './addr-pool.js';
 import type { ConnStore } from './conn-store.js';
 import type { Scheduler, SchedDest, SchedulerFactory } from './scheduler.js';
 import type { ForwardMethod, ServiceProtocol, TunnelInfo } from './snapshot.js';
+import type { RawCounters } from './estimator.js';
 import type { Stats } from './stats.js';
 import type { TimeoutTable } from './timeouts.js';
 import type { TimerWheel } from './timer-wheel.js';
@@ -63,6 +64,15 @@ export interface Dest extends SchedDest {
   readonly stats: Stats;
 }
 
+/** What a kernel data plane reports for one destination (IpvsTable.absorbKernel). */
+export interface KernelDestUpdate {
+  /** Traffic since the previous report. */
+  readonly delta?: Readonly<RawCounters>;
+  /** The kernel's own connection counts, where it keeps them (IPVS, conntrack). */
+  readonly activeConns?: number;
+  readonly inactConns?: number;
+}
+
 export interface TableOptions {
   /** Milliseconds, monotonic. */
   readonly now: () => number;
@@ -85,6 +95,11 @@ export interface TableOptions {
    * not call back into the table synchronously.
    */
   readonly onRelease?: (conn: number) => void;
+  /**
+   * The configuration changed: a service or destination was added, edited or deleted (ipvsadm
+   * -A -E -D -C -a -e -d, the checkers' verdicts, reloads). Kernel data planes reprogram on it.
+   */
+  readonly onChange?: () => void;
 }
 
 export interface Sysctls {

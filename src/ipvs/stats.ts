@@ -41,6 +41,15 @@ export function countOut(s: Stats, bytes: number): void {
   s.raw.outbytes += bytes;
 }
 
+/** Counters another party kept (a kernel data plane), as a delta since its last report. */
+export function addCounters(s: Stats, delta: Readonly<RawCounters>): void {
+  s.raw.conns += delta.conns;
+  s.raw.inpkts += delta.inpkts;
+  s.raw.outpkts += delta.outpkts;
+  s.raw.inbytes += delta.inbytes;
+  s.raw.outbytes += delta.outbytes;
+}
+
 export function zeroStats(s: Stats): void {
   s.zero = { ...s.raw };
   estimatorReset(s.est, s.raw);

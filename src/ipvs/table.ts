@@ -17,7 +17,7 @@ import {
   type InboundPacket,
   type InboundVerdict,
 } from './inbound.js';
-import type { Service, Sysctls, TableOptions, TableState } from './model.js';
+import type { KernelDestUpdate, Service, Sysctls, TableOptions, TableState } from './model.js';
 import type { PacketKey } from './schedule.js';
 import {
   addDest,
@@ -26,14 +26,16 @@ import {
   deleteService,
   editDest,
   editService,
+  findDest,
   findServiceByKey,
+  serviceId,
   type DestKey,
   type DestSpec,
   type ServiceKey,
   type ServiceSpec,
 } from './services.js';
 import type { ConnSnapshot, ServiceSnapshot, TableSnapshot, Timeouts } from './snapshot.js';
-import { newStats, tickStats, zeroStats, type Stats } from './stats.js';
+import { addCounters, newStats, tickStats, zeroStats, type Stats } from './stats.js';
 import { connSnapshot, serviceSnapshot, tableSnapshot } from './table-snapshot.js';
 import { defaultTimeoutTable, getTimeouts, setTimeouts } from './timeouts.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -45,9 +47,11 @@ const MAX_CATCH_UP_TICKS = 256;
 
 export class IpvsTable {
   readonly #st: TableState;
+  readonly #onChange: (() => void) | undefined;
 
   constructor(options: TableOptions) {
     const now = options.now();
+    this.#onChange = options.onChange;
     const random = options.random ?? ((n: number) => Math.floor(Math.random() * n));
     const capacity = options.initialCapacity ?? 1024;
     const store = new ConnStore(capacity, random(0x7fffffff));
@@ -79,31 +83,38 @@ export class IpvsTable {
 
   addService(spec: ServiceSpec): void {
     addService(this.#st, spec);
+    this.#onChange?.();
   }
 
   editService(spec: ServiceSpec): void {
     editService(this.#st, spec);
+    this.#onChange?.();
   }
 
   deleteService(key: ServiceKey): void {
     deleteService(this.#st, key);
+    this.#onChange?.();
   }
 
   /** `-C`: delete every service; connections die by their timers. */
   flush(): void {
     for (const svc of [...this.#st.services.values()]) deleteService(this.#st, keyOf(svc));
+    this.#onChange?.();
   }
 
   addDest(service: ServiceKey, spec: DestSpec): void {
     addDest(this.#st, service, spec);
+    this.#onChange?.();
   }
 
   editDest(service: ServiceKey, spec: DestSpec): void {
     editDest(this.#st, service, spec);
+    this.#onChange?.();
   }
 
   deleteDest(service: ServiceKey, dest: DestKey & { readonly family?: Family }): void {
     deleteDest(this.#st, service, dest);
+    this.#onChange?.();
   }
 
   hasService(key: ServiceKey): boolean {
@@ -128,6 +139,28 @@ export class IpvsTable {
       }
     }
     for (const s of all) zeroStats(s);
+  }
+
+  /**
+   * Kernel data planes: traffic the kernel counted for one destination since the last call
+   * (added to the destination, its service and the totals, so -Z and the rates work as for the
+   * proxy), and the kernel's current connection counts when it has them. False when the service
+   * or destination is not in the table (it went between the kernel read and this call).
+   */
+  absorbKernel(service: ServiceKey, dest: DestKey, update: KernelDestUpdate): boolean {
+    const st = this.#st;
+    const svc = st.services.get(serviceId(service));
+    const d = svc === undefined ? undefined : findDest(svc, dest, svc.family);
+    if (svc === undefined || d === undefined) return false;
+    if (update.delta !== undefined) {
+      for (const s of [d.stats, svc.stats, st.totals]) addCounters(s, update.delta);
+    }
+    if (update.activeConns !== undefined || update.inactConns !== undefined) {
+      d.activeConns = update.activeConns ?? d.activeConns;
+      d.inactConns = update.inactConns ?? d.inactConns;
+      if (d.available) svc.scheduler.countsChanged(d);
+    }
+    return true;
   }
 
   timeouts(): Timeouts {

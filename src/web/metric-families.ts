@@ -209,10 +209,12 @@ export function fillFamilies(f: Families, st: WebStatus): void {
       count(f.rsConnectFailures, { rs, reason }, n);
     }
   }
-  for (const [key, c] of f.proxy) count(c, {}, st.proxy.counters[key]);
-  f.proxyRelays.set(st.proxy.relays);
-  f.proxyUdpFlows.set(st.proxy.udpFlows);
-  for (const l of st.proxy.listeners) {
+  const proxy = st.proxy;
+  if (proxy === undefined) return;
+  for (const [key, c] of f.proxy) count(c, {}, proxy.counters[key]);
+  f.proxyRelays.set(proxy.relays);
+  f.proxyUdpFlows.set(proxy.udpFlows);
+  for (const l of proxy.listeners) {
     f.proxyListenerUp.set({ listener: l.key }, l.listening ? 1 : 0);
   }
 }

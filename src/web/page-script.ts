@@ -193,6 +193,7 @@ function renderServices(st) {
 function renderProxy(st) {
   var box = document.getElementById('proxy');
   var p = st.proxy, kv = h('div', { 'class': 'kv' });
+  if (!p) { box.replaceChildren(h('div', { 'class': 'empty', text: 'Kernel data plane: traffic is counted per real server above.' })); return; }
   var add = function (k, v) { kv.appendChild(h('span', null, k + ' ', h('b', { text: String(v) }))); };
   add('relays', p.relays); add('UDP flows', p.udpFlows);
   add('listeners', p.listeners.filter(function (l) { return l.listening; }).length + '/' + p.listeners.length);

@@ -65,7 +65,8 @@ export interface WebStatus {
   readonly pid?: number;
   readonly dataplane?: string;
   readonly table: Pick<TableSnapshot, 'services' | 'totals' | 'totalRates'>;
-  readonly proxy: {
+  /** Absent with a kernel data plane. */
+  readonly proxy?: {
     readonly counters: WebProxyCounters;
     readonly relays: number;
     readonly udpFlows: number;

@@ -53,7 +53,7 @@ async function plane(t: TestContext, protocol: 'TCP' | 'UDP', rsPort: number) {
   table.addService({ key, scheduler: 'rr' });
   table.addDest(key, { address: RS, port: rsPort, weight: 1, method: 'masq' });
   p.sync(table.snapshot().services, new Map());
-  for (let i = 0; i < 100 && !p.stats().listeners.every((l) => l.listening); i++) {
+  for (let i = 0; i < 100 && !p.proxyStats().listeners.every((l) => l.listening); i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   return { p, port, records: sink.records };
@@ -123,7 +123,7 @@ test('drain: no bound (the default) ends relays at once, and a later sync opens 
   const key = { kind: 'ip', protocol: 'TCP', family: 'inet', address: VIP, port } as const;
   table.addService({ key, scheduler: 'rr' });
   p.sync(table.snapshot().services, new Map());
-  assert.deepEqual(p.stats().listeners, []);
+  assert.deepEqual(p.proxyStats().listeners, []);
   assert.equal(await refused(port), 'ECONNREFUSED');
 });
 
@@ -136,11 +136,11 @@ test('drain: UDP flows end at once, whatever the bound', async (t) => {
   const got = new Promise<string>((resolve) => client.once('message', (m) => resolve(String(m))));
   client.send('ping', port, VIP);
   assert.match(await got, /ping$/);
-  assert.equal(p.stats().udpFlows, 1);
+  assert.equal(p.proxyStats().udpFlows, 1);
   const t0 = performance.now();
   assert.deepEqual(await p.close({ drainMs: 5000 }), { drained: 0, cut: 0 });
   assert.ok(performance.now() - t0 < 500);
-  assert.equal(p.stats().udpFlows, 0);
+  assert.equal(p.proxyStats().udpFlows, 0);
 });
 
 test('daemon: SIGTERM closes the listeners and exits 0 within a bound', async (t) => {

@@ -12,6 +12,7 @@ import type { IpvsTable, ServiceSnapshot } from '../../ipvs/index.js';
 import { bracketed } from '../../lib/inet.js';
 import type { Logger } from '../../lib/log.js';
 import { newCounters, type DestFailures, type ProxyCounters } from './counters.js';
+import type { DataPlane, DataPlaneStats } from '../plane.js';
 import { releaseRelay, sweepConnecting, type Relay, type RelayContext } from './tcp-relay.js';
 
 /** How often pending upstream connects are checked against their deadline. */
@@ -60,7 +61,8 @@ export function listenerKey(protocol: string, address: string, port: number): st
   return `${protocol.toLowerCase()}:${bracketed(address)}:${port}`;
 }
 
-export class ProxyDataPlane {
+export class ProxyDataPlane implements DataPlane {
+  readonly kind = 'proxy';
   readonly #cx: RelayContext & { readonly flows: Map<number, UdpFlow> };
   readonly #log: Logger;
   readonly #opts: Required<Omit<ProxyPlaneOptions, 'table' | 'log'>>;
@@ -149,7 +151,11 @@ export class ProxyDataPlane {
     if (flow !== undefined) flow.owner.closeFlow(flow);
   }
 
-  stats(): ProxyPlaneStats {
+  stats(): DataPlaneStats {
+    return { proxy: this.proxyStats() };
+  }
+
+  proxyStats(): ProxyPlaneStats {
     return {
       counters: { ...this.#cx.counters },
       failures: new Map(this.#cx.failures),
