@@ -47,7 +47,9 @@ async function startDirectors(
       d,
       seedDirectorConf(topo, { ...conf, director: d }),
       halves,
-      plane,
+      {
+        plane,
+      },
     );
     t.after(() => node.stop());
     return node;

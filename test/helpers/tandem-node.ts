@@ -26,15 +26,15 @@ export class TandemNode {
   /**
    * Writes the config and starts `tandem -n -l -D` in the host's namespace: `-P` (VRRP only),
    * 'all' (VRRP and the data plane) or 'check' (`-C`: checkers and the data plane, no VRRP);
-   * the data plane is the proxy unless `plane` says nft. TMPDIR is private, so the SIGUSR1
-   * status lands in `dir`.
+   * the data plane is the proxy unless `opts.plane` says nft; `opts.cpus` pins the daemon
+   * (`taskset -c`). TMPDIR is private, so the SIGUSR1 status lands in `dir`.
    */
   static start(
     lan: Lan,
     host: string,
     conf: string,
     halves: 'vrrp' | 'all' | 'check' = 'vrrp',
-    plane: 'proxy' | 'nft' = 'proxy',
+    opts: { readonly plane?: 'proxy' | 'nft'; readonly cpus?: string } = {},
   ): TandemNode {
     const dir = mkdtempSync(join(tmpdir(), `tandem-node-${host}-`));
     const confPath = join(dir, 'keepalived.conf');
@@ -43,11 +43,14 @@ export class TandemNode {
     // The namespace has its own 127.0.0.1, but the control socket's default path is shared.
     argv.push('--control', join(dir, 'control.sock'));
     if (halves === 'vrrp') argv.push('-P');
-    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', plane);
+    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', opts.plane ?? 'proxy');
     return new TandemNode(
       host,
       dir,
-      lan.exec(host, argv, { env: { ...process.env, TMPDIR: dir } }),
+      lan.exec(host, argv, {
+        env: { ...process.env, TMPDIR: dir },
+        ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+      }),
     );
   }
 
