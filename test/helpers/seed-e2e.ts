@@ -42,15 +42,8 @@ async function startDirectors(
   conf: Omit<DirectorConfOptions, 'director'>,
 ): Promise<[TandemNode, TandemNode]> {
   const start = (d: 'd1' | 'd2'): TandemNode => {
-    const node = TandemNode.start(
-      topo.lan,
-      d,
-      seedDirectorConf(topo, { ...conf, director: d }),
-      halves,
-      {
-        plane,
-      },
-    );
+    const text = seedDirectorConf(topo, { ...conf, director: d });
+    const node = TandemNode.start(topo.lan, d, text, halves, { plane });
     t.after(() => node.stop());
     return node;
   };
