@@ -185,10 +185,12 @@ export function tandemNftPlane(): PlaneCheck {
       timeout: 3000,
       env: { ...process.env, TMPDIR: dir },
     });
-    if (r.error !== undefined && r.signal === null) {
+    // Still running at the deadline: killed by the timeout (tandem exits cleanly on SIGTERM, so
+    // the status may be 0 rather than a signal).
+    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    if (timedOut || r.signal !== null) nftPlane = { ok: true };
+    else if (r.error !== undefined) {
       nftPlane = { ok: false, reason: `cannot probe: ${r.error.message}` };
-    } else if (r.signal !== null) {
-      nftPlane = { ok: true };
     } else {
       const why = r.stderr.trim().split('\n')[0] ?? '';
       nftPlane = { ok: false, reason: `tandem --dataplane nft exited ${r.status}: ${why}` };
