@@ -89,7 +89,7 @@ async function startTandem(
   }
   // No checkers, as HAProxy runs none here: only the forwarding is measured.
   const conf = seedDirectorConf(topo, { director: 'd1', vrrp: false, checker: 'none' });
-  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', { plane, cpus });
+  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', { dataplane: plane, cpus });
   try {
     await untilServed(topo);
   } catch (err) {

@@ -43,7 +43,7 @@ async function startDirectors(
 ): Promise<[TandemNode, TandemNode]> {
   const start = (d: 'd1' | 'd2'): TandemNode => {
     const text = seedDirectorConf(topo, { ...conf, director: d });
-    const node = TandemNode.start(topo.lan, d, text, halves, { plane });
+    const node = TandemNode.start(topo.lan, d, text, halves, { dataplane: plane });
     t.after(() => node.stop());
     return node;
   };

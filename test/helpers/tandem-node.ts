@@ -26,15 +26,20 @@ export class TandemNode {
   /**
    * Writes the config and starts `tandem -n -l -D` in the host's namespace: `-P` (VRRP only),
    * 'all' (VRRP and the data plane) or 'check' (`-C`: checkers and the data plane, no VRRP);
-   * the data plane is the proxy unless `opts.plane` says nft; `opts.cpus` pins the daemon
-   * (`taskset -c`). TMPDIR is private, so the SIGUSR1 status lands in `dir`.
+   * the data plane is the proxy unless `opts.dataplane` says nft; `opts.args` are appended;
+   * `opts.cpus` pins the daemon (`taskset -c`). TMPDIR is private, so the SIGUSR1 status lands
+   * in `dir`.
    */
   static start(
     lan: Lan,
     host: string,
     conf: string,
     halves: 'vrrp' | 'all' | 'check' = 'vrrp',
-    opts: { readonly plane?: 'proxy' | 'nft'; readonly cpus?: string } = {},
+    opts: {
+      readonly dataplane?: 'proxy' | 'nft';
+      readonly args?: readonly string[];
+      readonly cpus?: string;
+    } = {},
   ): TandemNode {
     const dir = mkdtempSync(join(tmpdir(), `tandem-node-${host}-`));
     const confPath = join(dir, 'keepalived.conf');
@@ -43,7 +48,8 @@ export class TandemNode {
     // The namespace has its own 127.0.0.1, but the control socket's default path is shared.
     argv.push('--control', join(dir, 'control.sock'));
     if (halves === 'vrrp') argv.push('-P');
-    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', opts.plane ?? 'proxy');
+    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', opts.dataplane ?? 'proxy');
+    argv.push(...(opts.args ?? []));
     return new TandemNode(
       host,
       dir,
