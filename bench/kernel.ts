@@ -18,7 +18,7 @@ import { haveTool } from '../test/helpers/tools.js';
 import { benchEnv, busyReason } from './proxy/env.js';
 import { measureRow, type RowRun, type Settings } from './kernel/measure.js';
 import { ratios, table, targets, type RowResult } from './kernel/report.js';
-import { holdAddresses, ROW_NAMES, ROW_TITLES, startRow, type RowName } from './kernel/rows.js';
+import { prepareBed, ROW_NAMES, ROW_TITLES, startRow, type RowName } from './kernel/rows.js';
 
 const LB_CPUS = '1';
 const LOAD_CPUS = '0';
@@ -76,7 +76,7 @@ try {
   const nat = await createSeedTopology(undefined, { kind: 'NAT', webCpus: LOAD_CPUS });
   topologies.push(nat);
   const bed = { dr, nat, lbCpus: LB_CPUS };
-  holdAddresses(bed);
+  prepareBed(bed);
   console.log(
     `rows: ${rows.join(', ')}; ${runs} runs × (${settings.warmS} s warm-up + keep-alive ` +
       `${settings.durationS} s + new connections ${settings.durationS} s); wrk -t1 ` +
