@@ -13,7 +13,9 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -30,6 +32,8 @@ import {
 export const QEMU = 'qemu-system-x86_64';
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const CONSOLE_KEEP = 4 << 20;
+/** Run folders older than this were left by a killed run (each holds a 130 MB initrd). */
+const STALE_RUN_MS = 6 * 3600_000;
 
 export interface VmRunOptions extends ImageOptions {
   /** A busybox sh script; it runs in /tandem with the project there, as root. */
@@ -85,6 +89,7 @@ export async function runInVm(opts: VmRunOptions): Promise<VmRunResult> {
   const image = opts.image ?? prepareVmImage(opts);
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const nonce = randomBytes(8).toString('hex');
+  removeStaleRuns(join(cacheDir, 'runs'));
   const runDir = join(cacheDir, 'runs', `${process.pid}-${nonce}`);
   mkdirSync(runDir, { recursive: true });
   const initrd = join(runDir, 'initrd.cpio');
@@ -128,6 +133,20 @@ export async function runInVm(opts: VmRunOptions): Promise<VmRunResult> {
     return { ...run, results, kernelVersion: image.kernelVersion };
   } finally {
     rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function removeStaleRuns(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_RUN_MS) {
+        rmSync(path, { recursive: true, force: true });
+      }
+    } catch {
+      // another run removed it first
+    }
   }
 }
 
