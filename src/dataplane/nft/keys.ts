@@ -1,0 +1,67 @@
+// The packet expressions both kernel rulesets share: the flow key, the persistence key (client
+// address under the service's netmask), and the planned form of a service the table builders
+// take.
+
+import type { ServiceSnapshot, Timeouts } from '../../ipvs/index.js';
+import { formatIpv6 } from '../../lib/inet.js';
+import type { SlotTable } from './slots.js';
+import { ipWord } from './slots.js';
+
+/** A service ready to be written out: its object prefix, slot table and dest numbers. */
+export interface PlannedService {
+  readonly svc: ServiceSnapshot;
+  readonly prefix: string;
+  readonly slots: SlotTable;
+  /** The dest numbers (packet marks), parallel to svc.dests. */
+  readonly numbers: readonly number[];
+}
+
+export interface FlowOptions {
+  /** Idle timeouts in seconds (ipvsadm --set tcp tcpfin udp). */
+  readonly timeouts: Timeouts;
+  /** Entries a dynamic flow or persistence map may hold. */
+  readonly flowsSize: number;
+}
+
+/** `ip saddr . th sport`: what identifies one client flow of a service (VIP:port is fixed). */
+export function flowKey(svc: ServiceSnapshot): string {
+  return `${ipWord(svc)} saddr . th sport`;
+}
+
+function v6Mask(prefix: number): string {
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const bits = Math.max(0, Math.min(8, prefix - i * 8));
+    bytes[i] = (0xff << (8 - bits)) & 0xff;
+  }
+  return formatIpv6(bytes);
+}
+
+/** The client address under the persistence netmask: `ip saddr & 255.255.255.0`. */
+export function persistKey(svc: ServiceSnapshot): string {
+  const ip = ipWord(svc);
+  if (svc.family === 'inet6') {
+    const prefix = Number(svc.netmask);
+    return !Number.isInteger(prefix) || prefix >= 128
+      ? `${ip} saddr`
+      : `${ip} saddr & ${v6Mask(prefix)}`;
+  }
+  return svc.netmask === '255.255.255.255' || svc.netmask === ''
+    ? `${ip} saddr`
+    : `${ip} saddr & ${svc.netmask}`;
+}
+
+/** The `typeof` of a persistence map key (the mask does not change the type). */
+export function persistType(svc: ServiceSnapshot): string {
+  return `${ipWord(svc)} saddr`;
+}
+
+/** Idle timeout of an established flow, in seconds (never 0: nft refuses a 0 timeout). */
+export function flowTimeout(svc: ServiceSnapshot, t: Timeouts): number {
+  return Math.max(1, svc.protocol === 'UDP' ? t.udp : t.tcp);
+}
+
+/** `10.0.0.1 . tcp . 80`: a service in the VIP maps. */
+export function serviceElement(svc: ServiceSnapshot): string {
+  return `${svc.address ?? ''} . ${(svc.protocol ?? 'TCP').toLowerCase()} . ${svc.port}`;
+}

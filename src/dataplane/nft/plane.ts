@@ -1,0 +1,437 @@
+// The nftables kernel data plane: the daemon's virtual server table programmed into netdev
+// (DR) and inet (NAT) tables. sync() rebuilds the wanted ruleset from the table (build.ts) and
+// applies the difference from what the kernel has as one transaction, so unchanged services,
+// their flows and counters are untouched. The first sync replaces every `tandem_*` table in
+// the namespace (a crashed daemon's included); close() removes them. Other tables are never
+// named.
+//
+// Every second the plane reads its counters back and adds the difference to the table
+// (IpvsTable.absorbKernel) for `tandemadm -L --stats/--rate`, /metrics and the status; it also
+// gives the table connection counts (DR: the flow maps; NAT: conntrack), and re-lays the slot
+// maps of the schedulers that need those counts (slots.ts). Reading a large flow map or
+// conntrack table costs time, so those reads back off to 20× their own duration.
+
+import { existsSync, readFileSync } from 'node:fs';
+import type { IpvsTable, RawCounters, ServiceKey, ServiceSnapshot } from '../../ipvs/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Family } from '../../lib/inet.js';
+import type { Logger } from '../../lib/log.js';
+import type { DataPlane, DataPlaneStats } from '../plane.js';
+import type { CloseResult } from '../proxy/plane.js';
+import { buildRuleset, type Built, type BuiltService } from './build.js';
+import { natSysctls, procSysctl, SysctlKeeper, type SysctlIo } from './forwarding.js';
+import {
+  natConnKey,
+  parseConntrack,
+  parseCounters,
+  parseFlowMarks,
+  type CounterValue,
+  type FlowCounts,
+} from './kernel-read.js';
+import { DestNumbers, isOwnTable, serviceId } from './names.js';
+import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
+import type { NftRunner } from './runner.js';
+import { approximationNote, type NftMethod } from './support.js';
+
+/** Default bound of each dynamic flow and persistence map (entries). */
+export const DEFAULT_FLOWS_SIZE = 1 << 20;
+const PERIOD_MS = 1000;
+/** Connection-count reads wait at least this many times their own duration. */
+const BACKOFF_FACTOR = 20;
+
+export interface NftPlaneOptions {
+  readonly table: IpvsTable;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly runner: NftRunner;
+  /** The interface an address is reached on (interfaces.ts). */
+  readonly interfaceOf: (address: string, family: Family) => string | undefined;
+  readonly interfaceExists?: (ifname: string) => boolean;
+  /** The configured forwarding method of a service id (`tcp:10.0.0.1:80`). */
+  readonly methodHint?: (id: string) => NftMethod | undefined;
+  readonly masquerade?: boolean;
+  readonly flowsSize?: number;
+  /** /proc/net/nf_conntrack's text, or undefined when unavailable. */
+  readonly conntrack?: () => string | undefined;
+  readonly sysctl?: SysctlIo;
+  /** Counter read period (default 1000 ms). */
+  readonly periodMs?: number;
+}
+
+interface Facts {
+  transactions: number;
+  failures: number;
+  replaces: number;
+  lastUpdateMs: number;
+  maxUpdateMs: number;
+  lastError: string;
+  counterReads: number;
+  counterReadMs: number;
+}
+
+function keyOf(svc: ServiceSnapshot): ServiceKey {
+  return {
+    kind: 'ip',
+    protocol: svc.protocol ?? 'TCP',
+    family: svc.family,
+    address: svc.address ?? '',
+    port: svc.port,
+  };
+}
+
+function readConntrack(): string | undefined {
+  try {
+    return readFileSync('/proc/net/nf_conntrack', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A netdev chain on a missing interface fails the whole transaction: check first. */
+export function interfaceExists(ifname: string): boolean {
+  return /^[^/]+$/.test(ifname) && existsSync(`/sys/class/net/${ifname}`);
+}
+
+export class NftDataPlane implements DataPlane {
+  readonly kind = 'nft';
+  readonly #o: NftPlaneOptions;
+  readonly #log: Logger;
+  readonly #numbers = new DestNumbers();
+  readonly #sysctls: SysctlKeeper;
+  readonly #warned = new Set<string>();
+  readonly #facts: Facts = {
+    transactions: 0,
+    failures: 0,
+    replaces: 0,
+    lastUpdateMs: 0,
+    maxUpdateMs: 0,
+    lastError: '',
+    counterReads: 0,
+    counterReadMs: 0,
+  };
+  /** What the kernel has (undefined: unknown, the next apply replaces everything). */
+  #current: Built | undefined;
+  /** tandem_* tables found at start that the first apply removes. */
+  #stale: { family: string; name: string }[] = [];
+  /** Service ids of the last sync, so periodic re-lays program the same set. */
+  #ids = new Set<string>();
+  #lastCounters = new Map<string, Map<string, CounterValue>>();
+  #windows = new Map<string, number>();
+  #nextConnRead = 0;
+  #skipped = 0;
+  #stopTick: (() => void) | undefined;
+  #closed = false;
+
+  constructor(options: NftPlaneOptions) {
+    this.#o = options;
+    this.#log = options.log;
+    this.#sysctls = new SysctlKeeper(options.sysctl ?? procSysctl());
+    const listed = options.runner.json('list tables');
+    if (listed.ok) {
+      this.#stale = parseTables(listed.output).filter((t) => isOwnTable(t.name));
+      if (this.#stale.length > 0) {
+        this.#log.info(
+          { tables: this.#stale.map((t) => `${t.family} ${t.name}`) },
+          'replacing nftables tables left by an earlier run',
+        );
+      }
+    } else {
+      this.#log.error({ error: listed.error }, 'nftables cannot be listed');
+    }
+    this.#stopTick = options.clock.every(options.periodMs ?? PERIOD_MS, () => this.#tick());
+  }
+
+  /** Per-service options (PROXY protocol) concern the proxy only; a TypeScript method may omit them. */
+  sync(services: readonly ServiceSnapshot[]): void {
+    if (this.#closed) return;
+    this.#ids = new Set(services.map(serviceId));
+    this.#program(services);
+  }
+
+  release(): void {
+    // Connections live in the kernel; the table has no entries of ours to release.
+  }
+
+  stats(): DataPlaneStats {
+    const f = this.#facts;
+    const built = this.#current;
+    return {
+      kernel: {
+        runner: this.#o.runner.name,
+        tables: built?.ruleset.length ?? 0,
+        services: built?.programmed.size ?? 0,
+        skipped: this.#skipped,
+        transactions: f.transactions,
+        failures: f.failures,
+        replaces: f.replaces,
+        lastUpdateMs: round(f.lastUpdateMs),
+        maxUpdateMs: round(f.maxUpdateMs),
+        counterReads: f.counterReads,
+        counterReadMs: round(f.counterReadMs),
+        ...(f.lastError === '' ? {} : { lastError: f.lastError }),
+      },
+    };
+  }
+
+  close(): Promise<CloseResult> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#stopTick?.();
+      const tables = [...(this.#current?.ruleset ?? []), ...this.#stale];
+      if (tables.length > 0) {
+        const r = this.#o.runner.apply(deleteScript(tables));
+        if (!r.ok) this.#log.error({ error: r.error }, 'cannot remove the nftables tables');
+      }
+      this.#current = undefined;
+      this.#sysctls.restore();
+      this.#o.runner.close();
+    }
+    return Promise.resolve({ drained: 0, cut: 0 });
+  }
+
+  /** Build from `services` and bring the kernel in line: one transaction, or none. */
+  #program(services: readonly ServiceSnapshot[]): void {
+    const o = this.#o;
+    const next = buildRuleset(services, this.#numbers, {
+      interfaceOf: o.interfaceOf,
+      interfaceExists: o.interfaceExists ?? interfaceExists,
+      timeouts: o.table.timeouts(),
+      flowsSize: o.flowsSize ?? DEFAULT_FLOWS_SIZE,
+      masquerade: o.masquerade ?? false,
+      ...(o.methodHint === undefined ? {} : { methodHint: o.methodHint }),
+      windows: this.#windows,
+    });
+    this.#report(next);
+    const prev = this.#current;
+    const script =
+      prev === undefined
+        ? replaceScript(this.#stale, next.ruleset)
+        : diffRuleset(prev.ruleset, next.ruleset).join('\n');
+    if (script === '') {
+      this.#current = next;
+      return;
+    }
+    if (this.#run(script, prev === undefined)) {
+      this.#current = next;
+      this.#stale = [];
+    } else if (prev !== undefined && this.#run(replaceScript(prev.ruleset, next.ruleset), true)) {
+      // The kernel was not what we thought (someone deleted a table?): start over.
+      this.#current = next;
+    } else {
+      this.#current = undefined;
+      this.#stale = [...this.#stale, ...(prev?.ruleset ?? [])];
+      return;
+    }
+    this.#forwarding(next);
+  }
+
+  #run(script: string, replace: boolean): boolean {
+    const t0 = performance.now();
+    const r = this.#o.runner.apply(script);
+    const ms = performance.now() - t0;
+    const f = this.#facts;
+    f.transactions++;
+    f.lastUpdateMs = ms;
+    f.maxUpdateMs = Math.max(f.maxUpdateMs, ms);
+    if (replace) f.replaces++;
+    if (r.ok) {
+      this.#log.debug({ ms: round(ms), lines: script.split('\n').length, replace }, 'nft update');
+      return true;
+    }
+    f.failures++;
+    if (r.error !== f.lastError) {
+      this.#log.error({ error: r.error, replace }, 'nftables update failed');
+    }
+    f.lastError = r.error;
+    return false;
+  }
+
+  #report(next: Built): void {
+    this.#skipped = next.skipped.length;
+    for (const s of next.skipped) {
+      const key = `${s.id} ${s.reason}`;
+      if (this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      this.#log.warn(
+        { vs: s.id, reason: s.reason },
+        'the nft data plane cannot program this service; skipped',
+      );
+    }
+    for (const id of next.counting) {
+      const svc = next.programmed.get(id)?.planned.svc;
+      const note = svc === undefined ? undefined : approximationNote(svc.scheduler);
+      const key = `${id} approx ${svc?.scheduler ?? ''}`;
+      if (note === undefined || this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      this.#log.info({ vs: id }, note);
+    }
+  }
+
+  #forwarding(built: Built): void {
+    const nat = [...built.programmed.values()].filter((s) => s.method === 'nat');
+    if (nat.length === 0) return;
+    const families = new Set(nat.map((s) => s.planned.svc.family));
+    const ifnames = new Set<string>();
+    for (const s of nat) {
+      const svc = s.planned.svc;
+      for (const [a, f] of [
+        [svc.address ?? '', svc.family],
+        ...svc.dests.map((d) => [d.address, d.family] as const),
+      ] as const) {
+        const dev = this.#o.interfaceOf(a, f);
+        if (dev !== undefined && (this.#o.interfaceExists ?? interfaceExists)(dev))
+          ifnames.add(dev);
+      }
+    }
+    const failed = this.#sysctls.apply(natSysctls(families, ifnames));
+    const key = `sysctl ${failed.join(',')}`;
+    if (failed.length > 0 && !this.#warned.has(key)) {
+      this.#warned.add(key);
+      this.#log.warn({ sysctls: failed }, 'cannot set the forwarding settings LVS-NAT needs');
+    }
+  }
+
+  #tick(): void {
+    if (this.#closed || this.#current === undefined) return;
+    const built = this.#current;
+    const t0 = performance.now();
+    const conns = this.#readCounters(built);
+    const now = this.#o.clock.now();
+    if (now >= this.#nextConnRead) {
+      const c0 = performance.now();
+      this.#readConnections(built);
+      const ms = performance.now() - c0;
+      this.#nextConnRead = now + Math.max(this.#o.periodMs ?? PERIOD_MS, BACKOFF_FACTOR * ms);
+    }
+    this.#facts.counterReads++;
+    this.#facts.counterReadMs = performance.now() - t0;
+    if (built.counting.length > 0) {
+      for (const id of built.counting) this.#windows.set(id, conns.get(id) ?? 0);
+      const services = this.#o.table
+        .snapshot()
+        .services.filter((s) => s.fwmark === 0 && this.#ids.has(serviceId(s)));
+      this.#program(services);
+    }
+  }
+
+  /** Counter deltas into the table; returns new connections per service id this period. */
+  #readCounters(built: Built): Map<string, number> {
+    const perService = new Map<string, number>();
+    const deltas = new Map<string, { svc: ServiceSnapshot; dest: number; raw: RawCounters }>();
+    const seen = new Map<string, Map<string, CounterValue>>();
+    for (const [tableKey, refs] of built.counters) {
+      const r = this.#o.runner.json(`list counters table ${tableKey}`);
+      if (!r.ok) continue;
+      const values = parseCounters(r.output);
+      const before = this.#lastCounters.get(tableKey) ?? new Map<string, CounterValue>();
+      seen.set(tableKey, values);
+      for (const [name, v] of values) {
+        const ref = refs.get(name);
+        if (ref === undefined) continue;
+        const old = before.get(name);
+        const dp =
+          old === undefined || v.packets < old.packets ? v.packets : v.packets - old.packets;
+        const db = old === undefined || v.bytes < old.bytes ? v.bytes : v.bytes - old.bytes;
+        if (dp === 0 && db === 0) continue;
+        const k = `${serviceId(ref.service)} ${ref.dest}`;
+        const entry = deltas.get(k) ?? {
+          svc: ref.service,
+          dest: ref.dest,
+          raw: { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 },
+        };
+        if (ref.kind === 'conns') {
+          entry.raw.conns += dp;
+          const id = serviceId(ref.service);
+          perService.set(id, (perService.get(id) ?? 0) + dp);
+        } else if (ref.kind === 'in') {
+          entry.raw.inpkts += dp;
+          entry.raw.inbytes += db;
+        } else {
+          entry.raw.outpkts += dp;
+          entry.raw.outbytes += db;
+        }
+        deltas.set(k, entry);
+      }
+    }
+    this.#lastCounters = seen;
+    for (const { svc, dest, raw } of deltas.values()) {
+      const d = svc.dests[dest];
+      if (d !== undefined) {
+        this.#o.table.absorbKernel(
+          keyOf(svc),
+          { address: d.address, port: d.port },
+          { delta: raw },
+        );
+      }
+    }
+    return perService;
+  }
+
+  /** Active/inactive connections per real server: DR flow maps, NAT conntrack. */
+  #readConnections(built: Built): void {
+    const nat = [...built.programmed.values()].filter((s) => s.method === 'nat');
+    const tracked =
+      nat.length > 0 ? parseConntrack((this.#o.conntrack ?? readConntrack)() ?? '') : undefined;
+    for (const s of built.programmed.values()) {
+      const svc = s.planned.svc;
+      let counts: (d: number) => FlowCounts | undefined;
+      if (s.method === 'dr') {
+        if (svc.flags.onePacket) continue;
+        const r = this.#o.runner.json(
+          `list map ${s.table.family} ${s.table.name} ${s.planned.prefix}_flows`,
+        );
+        if (!r.ok) continue;
+        const marks = parseFlowMarks(r.output, svc.protocol === 'UDP');
+        counts = (i) => marks.get(s.planned.numbers[i] ?? 0);
+      } else {
+        if (tracked === undefined) continue;
+        const proto = svc.protocol ?? 'TCP';
+        counts = (i) => {
+          const d = svc.dests[i];
+          if (d === undefined) return undefined;
+          const port = d.port === 0 ? svc.port : d.port;
+          return tracked.get(natConnKey(proto, svc.address ?? '', svc.port, d.address, port));
+        };
+      }
+      svc.dests.forEach((d, i) => {
+        const c = counts(i);
+        this.#o.table.absorbKernel(
+          keyOf(svc),
+          { address: d.address, port: d.port },
+          {
+            activeConns: c?.active ?? 0,
+            inactConns: c?.inactive ?? 0,
+          },
+        );
+      });
+    }
+  }
+
+  /** For tests and the status: the services programmed now. */
+  programmed(): ReadonlyMap<string, BuiltService> {
+    return this.#current?.programmed ?? new Map();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** `nft -j list tables` → family and name of each table. */
+function parseTables(text: string): { family: string; name: string }[] {
+  try {
+    const doc = JSON.parse(text) as {
+      nftables?: { table?: { family?: unknown; name?: unknown } }[];
+    };
+    const out: { family: string; name: string }[] = [];
+    for (const e of doc.nftables ?? []) {
+      const t = e.table;
+      if (typeof t?.family === 'string' && typeof t.name === 'string') {
+        out.push({ family: t.family, name: t.name });
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
