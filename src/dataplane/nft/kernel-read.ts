@@ -45,26 +45,36 @@ export interface FlowCounts {
   inactive: number;
 }
 
-/**
- * Flows per dest number in `nft -j list map …` of a DR flow map: entries with the closing bit
- * are inactive (FIN/RST seen), the others active; UDP flows (`allInactive`) are all inactive.
- */
-export function parseFlowMarks(text: string, allInactive: boolean): Map<number, FlowCounts> {
-  const out = new Map<number, FlowCounts>();
+/** The data values (packet marks) of a map in `nft -j list map …` output. */
+export function parseMapMarks(text: string): number[] {
+  const out: number[] = [];
   for (const e of entries(text)) {
     const m = (e as { map?: unknown } | null)?.map;
     if (typeof m !== 'object' || m === null) continue;
     const elem = (m as { elem?: unknown }).elem;
     if (!Array.isArray(elem)) continue;
     for (const pair of elem) {
-      if (!Array.isArray(pair) || typeof pair[1] !== 'number') continue;
-      const mark = pair[1] >>> 0;
-      const n = (mark & ~CLOSING_BIT) >>> 0;
-      const c = out.get(n) ?? { active: 0, inactive: 0 };
-      if (allInactive || (mark & CLOSING_BIT) !== 0) c.inactive++;
-      else c.active++;
-      out.set(n, c);
+      if (Array.isArray(pair) && typeof pair[1] === 'number') out.push(pair[1] >>> 0);
     }
+  }
+  return out;
+}
+
+/**
+ * Flows per dest number from a DR flow map's marks: entries with the closing bit are inactive
+ * (FIN/RST seen), the others active; UDP flows (`allInactive`) are all inactive, as in IPVS.
+ */
+export function countFlowMarks(
+  marks: readonly number[],
+  allInactive: boolean,
+): Map<number, FlowCounts> {
+  const out = new Map<number, FlowCounts>();
+  for (const mark of marks) {
+    const n = (mark & ~CLOSING_BIT) >>> 0;
+    const c = out.get(n) ?? { active: 0, inactive: 0 };
+    if (allInactive || (mark & CLOSING_BIT) !== 0) c.inactive++;
+    else c.active++;
+    out.set(n, c);
   }
   return out;
 }

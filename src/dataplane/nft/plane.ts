@@ -21,13 +21,13 @@ import type { CloseResult } from '../proxy/plane.js';
 import { buildRuleset, type Built, type BuiltService } from './build.js';
 import { natSysctls, procSysctl, SysctlKeeper, type SysctlIo } from './forwarding.js';
 import {
+  countFlowMarks,
   natConnKey,
   parseConntrack,
-  parseCounters,
-  parseFlowMarks,
   type CounterValue,
   type FlowCounts,
 } from './kernel-read.js';
+import { defaultReader, type KernelReader } from './reader.js';
 import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
 import type { NftRunner } from './runner.js';
@@ -44,6 +44,8 @@ export interface NftPlaneOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly runner: NftRunner;
+  /** How counters and flow maps are read back (default: netlink, else nft listings). */
+  readonly reader?: KernelReader;
   /** The interface an address is reached on (interfaces.ts). */
   readonly interfaceOf: (address: string, family: Family) => string | undefined;
   readonly interfaceExists?: (ifname: string) => boolean;
@@ -98,6 +100,7 @@ export class NftDataPlane implements DataPlane {
   readonly #log: Logger;
   readonly #numbers = new DestNumbers();
   readonly #sysctls: SysctlKeeper;
+  readonly #reader: KernelReader;
   readonly #warned = new Set<string>();
   readonly #facts: Facts = {
     transactions: 0,
@@ -126,9 +129,10 @@ export class NftDataPlane implements DataPlane {
     this.#o = options;
     this.#log = options.log;
     this.#sysctls = new SysctlKeeper(options.sysctl ?? procSysctl());
-    const listed = options.runner.json('list tables');
-    if (listed.ok) {
-      this.#stale = parseTables(listed.output).filter((t) => isOwnTable(t.name));
+    this.#reader = options.reader ?? defaultReader(options.runner);
+    const listed = this.#reader.tables();
+    if (listed !== undefined) {
+      this.#stale = listed.filter((t) => isOwnTable(t.name));
       if (this.#stale.length > 0) {
         this.#log.info(
           { tables: this.#stale.map((t) => `${t.family} ${t.name}`) },
@@ -136,7 +140,7 @@ export class NftDataPlane implements DataPlane {
         );
       }
     } else {
-      this.#log.error({ error: listed.error }, 'nftables cannot be listed');
+      this.#log.error({}, 'nftables tables cannot be listed');
     }
     this.#stopTick = options.clock.every(options.periodMs ?? PERIOD_MS, () => this.#tick());
   }
@@ -158,6 +162,7 @@ export class NftDataPlane implements DataPlane {
     return {
       kernel: {
         runner: this.#o.runner.name,
+        reader: this.#reader.name,
         tables: built?.ruleset.length ?? 0,
         services: built?.programmed.size ?? 0,
         skipped: this.#skipped,
@@ -320,9 +325,9 @@ export class NftDataPlane implements DataPlane {
     const deltas = new Map<string, { svc: ServiceSnapshot; dest: number; raw: RawCounters }>();
     const seen = new Map<string, Map<string, CounterValue>>();
     for (const [tableKey, refs] of built.counters) {
-      const r = this.#o.runner.json(`list counters table ${tableKey}`);
-      if (!r.ok) continue;
-      const values = parseCounters(r.output);
+      const [family = '', name = ''] = tableKey.split(' ');
+      const values = this.#reader.counters(family, name);
+      if (values === undefined) continue;
       const before = this.#lastCounters.get(tableKey) ?? new Map<string, CounterValue>();
       seen.set(tableKey, values);
       for (const [name, v] of values) {
@@ -377,11 +382,10 @@ export class NftDataPlane implements DataPlane {
       let counts: (d: number) => FlowCounts | undefined;
       if (s.method === 'dr') {
         if (svc.flags.onePacket) continue;
-        const r = this.#o.runner.json(
-          `list map ${s.table.family} ${s.table.name} ${s.planned.prefix}_flows`,
-        );
-        if (!r.ok) continue;
-        const marks = parseFlowMarks(r.output, svc.protocol === 'UDP');
+        const flows = `${s.planned.prefix}_flows`;
+        const list = this.#reader.mapMarks(s.table.family, s.table.name, flows);
+        if (list === undefined) continue;
+        const marks = countFlowMarks(list, svc.protocol === 'UDP');
         counts = (i) => marks.get(s.planned.numbers[i] ?? 0);
       } else {
         if (tracked === undefined) continue;
@@ -415,23 +419,4 @@ export class NftDataPlane implements DataPlane {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/** `nft -j list tables` → family and name of each table. */
-function parseTables(text: string): { family: string; name: string }[] {
-  try {
-    const doc = JSON.parse(text) as {
-      nftables?: { table?: { family?: unknown; name?: unknown } }[];
-    };
-    const out: { family: string; name: string }[] = [];
-    for (const e of doc.nftables ?? []) {
-      const t = e.table;
-      if (typeof t?.family === 'string' && typeof t.name === 'string') {
-        out.push({ family: t.family, name: t.name });
-      }
-    }
-    return out;
-  } catch {
-    return [];
-  }
 }
