@@ -11,7 +11,7 @@ import type { DestNumbers } from './names.js';
 import { drTableName, NAT_TABLE, serviceId, servicePrefix } from './names.js';
 import { natTable } from './nat.js';
 import type { NftRuleset, NftTable } from './ruleset.js';
-import { COUNTING_SCHEDULERS, slotTable } from './slots.js';
+import { COUNTING_SCHEDULERS, slotTable, type SlotTable } from './slots.js';
 import { serviceMethod, unsupportedReason, type NftMethod } from './support.js';
 
 export interface BuildOptions {
@@ -26,6 +26,19 @@ export interface BuildOptions {
   readonly methodHint?: (id: string) => NftMethod | undefined;
   /** Counting schedulers: picks to lay out per service id (about a period's new connections). */
   readonly windows?: ReadonlyMap<string, number>;
+  /** Slot tables of earlier builds, reused while what they depend on is unchanged. */
+  readonly slotCache?: Map<string, { readonly sig: string; readonly slots: SlotTable }>;
+}
+
+/** Everything a slot table depends on (counts only for the counting schedulers). */
+function slotSignature(svc: ServiceSnapshot, window: number): string {
+  const counting = COUNTING_SCHEDULERS.has(svc.scheduler);
+  const f = svc.flags;
+  const dests = svc.dests.map(
+    (d) =>
+      `${d.address}/${d.port}/${d.weight}/${d.overloaded ? 1 : 0}${counting ? `/${d.activeConns}/${d.inactConns}` : ''}`,
+  );
+  return `${svc.scheduler} ${f.sched1 ? 1 : 0}${f.sched2 ? 1 : 0}${f.sched3 ? 1 : 0} ${counting ? window : ''} ${dests.join(' ')}`;
 }
 
 /** A programmed service: where its objects are and which number each real server has. */
@@ -68,7 +81,11 @@ export function buildRuleset(
       skipped.push({ id, reason: 'no real servers and no known forwarding method' });
       continue;
     }
-    const slots = slotTable(svc, { window: opts.windows?.get(id) ?? 0 });
+    const window = opts.windows?.get(id) ?? 0;
+    const sig = slotSignature(svc, window);
+    const cached = opts.slotCache?.get(id);
+    const slots = cached?.sig === sig ? cached.slots : slotTable(svc, { window });
+    if (slots !== undefined) opts.slotCache?.set(id, { sig, slots });
     if (slots === undefined) {
       skipped.push({ id, reason: `scheduler ${svc.scheduler} is unknown` });
       continue;
@@ -110,6 +127,9 @@ export function buildRuleset(
     if (COUNTING_SCHEDULERS.has(svc.scheduler)) counting.push(id);
   }
   numbers.retain(new Set(programmed.keys()));
+  if (opts.slotCache !== undefined) {
+    for (const id of opts.slotCache.keys()) if (!programmed.has(id)) opts.slotCache.delete(id);
+  }
   const flow = { timeouts: opts.timeouts, flowsSize: opts.flowsSize };
   const tables: NftTable[] = [];
   const counters = new Map<string, ReadonlyMap<string, CounterRef>>();

@@ -31,6 +31,7 @@ import { defaultReader, type KernelReader } from './reader.js';
 import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
 import type { NftRunner } from './runner.js';
+import type { SlotTable } from './slots.js';
 import { approximationNote, type NftMethod } from './support.js';
 
 /** Default bound of each dynamic flow and persistence map (entries). */
@@ -120,6 +121,7 @@ export class NftDataPlane implements DataPlane {
   #ids = new Set<string>();
   #lastCounters = new Map<string, Map<string, CounterValue>>();
   #windows = new Map<string, number>();
+  readonly #slotCache = new Map<string, { readonly sig: string; readonly slots: SlotTable }>();
   #nextConnRead = 0;
   #skipped = 0;
   #stopTick: (() => void) | undefined;
@@ -205,6 +207,7 @@ export class NftDataPlane implements DataPlane {
       masquerade: o.masquerade ?? false,
       ...(o.methodHint === undefined ? {} : { methodHint: o.methodHint }),
       windows: this.#windows,
+      slotCache: this.#slotCache,
     });
     this.#report(next);
     const prev = this.#current;
