@@ -22,6 +22,7 @@ import { drTableName } from './names.js';
 import {
   flowKey,
   flowTimeout,
+  flowType,
   persistKey,
   persistType,
   serviceElement,
@@ -87,7 +88,7 @@ function serviceObjects(
     name,
     decl: [`typeof ${type} : meta mark`, `size ${opts.flowsSize}`, 'flags dynamic,timeout'],
   });
-  if (!ops) objs.push(dynamic(`${s}_flows`, key));
+  if (!ops) objs.push(dynamic(`${s}_flows`, flowType(svc)));
   objs.push(
     {
       kind: 'map',

@@ -79,7 +79,7 @@ function serviceObjects(
     {
       kind: 'map',
       name: `${s}_slots`,
-      decl: [`typeof numgen inc mod 2 : ${ip} daddr . tcp dport`],
+      decl: [`typeof numgen inc mod 2 : ${ip} daddr . ${proto} dport`],
       elements: slotMap,
     },
     { kind: 'set', name: `${s}_live`, decl: [`type ${addrType}`], elements: live },
@@ -93,7 +93,7 @@ function serviceObjects(
       kind: 'map',
       name: `${s}_persist`,
       decl: [
-        `typeof ${persistType(svc)} : ${ip} daddr . tcp dport`,
+        `typeof ${persistType(svc)} : ${ip} daddr . ${proto} dport`,
         `size ${opts.flowsSize}`,
         'flags dynamic,timeout',
       ],
