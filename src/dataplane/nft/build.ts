@@ -5,8 +5,8 @@
 
 import type { ServiceSnapshot, Timeouts } from '../../ipvs/index.js';
 import type { Family } from '../../lib/inet.js';
-import { drTable, type CounterRef, type DrService } from './dr.js';
-import type { PlannedService } from './keys.js';
+import { drTable, type DrService } from './dr.js';
+import type { CounterRef, ObjectCache, PlannedService } from './keys.js';
 import type { DestNumbers } from './names.js';
 import { drTableName, NAT_TABLE, serviceId, servicePrefix } from './names.js';
 import { natTable } from './nat.js';
@@ -28,6 +28,8 @@ export interface BuildOptions {
   readonly windows?: ReadonlyMap<string, number>;
   /** Slot tables of earlier builds, reused while what they depend on is unchanged. */
   readonly slotCache?: Map<string, { readonly sig: string; readonly slots: SlotTable }>;
+  /** Services' objects of earlier builds, reused likewise (keys.ts). */
+  readonly objectCache?: ObjectCache;
 }
 
 /** Everything a slot table depends on (counts only for the counting schedulers). */
@@ -94,6 +96,7 @@ export function buildRuleset(
       svc,
       prefix: servicePrefix(svc),
       slots,
+      slotSig: sig,
       numbers: svc.dests.map((d) => numbers.numberOf(id, d)),
     };
     if (method === 'nat') {
@@ -130,15 +133,21 @@ export function buildRuleset(
   if (opts.slotCache !== undefined) {
     for (const id of opts.slotCache.keys()) if (!programmed.has(id)) opts.slotCache.delete(id);
   }
+  if (opts.objectCache !== undefined) {
+    const prefixes = new Set([...programmed.values()].map((s) => s.planned.prefix));
+    for (const key of opts.objectCache.keys()) {
+      if (!prefixes.has(key.slice(key.indexOf(' ') + 1))) opts.objectCache.delete(key);
+    }
+  }
   const flow = { timeouts: opts.timeouts, flowsSize: opts.flowsSize };
   const tables: NftTable[] = [];
   const counters = new Map<string, ReadonlyMap<string, CounterRef>>();
   for (const [dev, list] of [...dr].sort(([a], [b]) => a.localeCompare(b))) {
-    const t = drTable(dev, list, flow);
+    const t = drTable(dev, list, flow, opts.objectCache);
     tables.push(t.table);
     counters.set(`${t.table.family} ${t.table.name}`, t.counters);
   }
-  const n = natTable(nat, { ...flow, masquerade: opts.masquerade });
+  const n = natTable(nat, { ...flow, masquerade: opts.masquerade }, opts.objectCache);
   if (n !== undefined) {
     tables.push(n.table);
     counters.set(`${n.table.family} ${n.table.name}`, n.counters);

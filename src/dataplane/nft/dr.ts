@@ -20,9 +20,13 @@
 import type { NftChain, NftCounter, NftObject, NftSet, NftTable } from './ruleset.js';
 import { drTableName } from './names.js';
 import {
+  cachedObjects,
   flowKey,
   flowTimeout,
   flowType,
+  plannedSignature,
+  type CounterRef,
+  type ObjectCache,
   persistKey,
   persistType,
   serviceElement,
@@ -36,13 +40,6 @@ export const CLOSING_BIT = 0x80000000;
 export interface DrService extends PlannedService {
   /** The interface `fwd` sends each real server's packets out of, parallel to svc.dests. */
   readonly devices: readonly string[];
-}
-
-/** Which counter of which dest a counter object is (the plane reads them back). */
-export interface CounterRef {
-  readonly service: PlannedService['svc'];
-  readonly dest: number;
-  readonly kind: 'in' | 'out' | 'conns';
 }
 
 export interface BuiltTable {
@@ -177,6 +174,7 @@ export function drTable(
   ifname: string,
   services: readonly DrService[],
   opts: FlowOptions,
+  cache?: ObjectCache,
 ): BuiltTable {
   const counters = new Map<string, CounterRef>();
   const v4 = new Map<string, string>();
@@ -184,7 +182,11 @@ export function drTable(
   const perService: NftObject[] = [];
   for (const p of services) {
     (p.svc.family === 'inet6' ? v6 : v4).set(serviceElement(p.svc), `goto ${p.prefix}`);
-    perService.push(...serviceObjects(p, opts, counters));
+    const t = opts.timeouts;
+    const sig = `${plannedSignature(p, `${t.tcp}/${t.tcpfin}/${t.udp}/${opts.flowsSize}`)} ${p.devices.join(',')}`;
+    perService.push(
+      ...cachedObjects(cache, `dr ${p.prefix}`, sig, counters, (c) => serviceObjects(p, opts, c)),
+    );
   }
   const vmaps: NftSet[] = [];
   const rules: string[] = [];

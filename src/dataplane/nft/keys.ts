@@ -4,6 +4,7 @@
 
 import type { ServiceSnapshot, Timeouts } from '../../ipvs/index.js';
 import { formatIpv6 } from '../../lib/inet.js';
+import type { NftObject } from './ruleset.js';
 import type { SlotTable } from './slots.js';
 import { ipWord } from './slots.js';
 
@@ -12,8 +13,59 @@ export interface PlannedService {
   readonly svc: ServiceSnapshot;
   readonly prefix: string;
   readonly slots: SlotTable;
+  /** Everything the slot table was computed from (equal signatures, equal tables). */
+  readonly slotSig: string;
   /** The dest numbers (packet marks), parallel to svc.dests. */
   readonly numbers: readonly number[];
+}
+
+/** Which counter of which dest a counter object is (the plane reads them back). */
+export interface CounterRef {
+  readonly service: ServiceSnapshot;
+  readonly dest: number;
+  readonly kind: 'in' | 'out' | 'conns';
+}
+
+/**
+ * A service's objects from an earlier build, reused (the very same objects) while everything
+ * they are made from is unchanged: a sync then costs little for the services it does not
+ * touch, and the diff skips them by identity.
+ */
+export type ObjectCache = Map<
+  string,
+  {
+    readonly sig: string;
+    readonly objects: readonly NftObject[];
+    readonly counters: ReadonlyMap<string, CounterRef>;
+  }
+>;
+
+/** Objects of a service through the cache: `make` runs only when `sig` changed. */
+export function cachedObjects(
+  cache: ObjectCache | undefined,
+  key: string,
+  sig: string,
+  counters: Map<string, CounterRef>,
+  make: (counters: Map<string, CounterRef>) => NftObject[],
+): readonly NftObject[] {
+  const hit = cache?.get(key);
+  if (hit?.sig === sig) {
+    for (const [k, v] of hit.counters) counters.set(k, v);
+    return hit.objects;
+  }
+  const own = new Map<string, CounterRef>();
+  const objects = make(own);
+  for (const [k, v] of own) counters.set(k, v);
+  cache?.set(key, { sig, objects, counters: own });
+  return objects;
+}
+
+/** Everything a service's objects are made from. */
+export function plannedSignature(p: PlannedService, extra: string): string {
+  const s = p.svc;
+  const f = s.flags;
+  const dests = s.dests.map((d, i) => `${d.address}/${d.port}/${d.method}/${p.numbers[i] ?? 0}`);
+  return `${s.protocol ?? ''} ${s.address ?? ''} ${s.port} ${f.persistent ? 1 : 0}${f.onePacket ? 1 : 0} ${s.timeout} ${s.netmask} ${p.slotSig} ${dests.join(' ')} ${extra}`;
 }
 
 export interface FlowOptions {

@@ -14,13 +14,17 @@
 import type { NftChain, NftCounter, NftObject, NftSet, NftTable } from './ruleset.js';
 import { NAT_TABLE } from './names.js';
 import {
+  cachedObjects,
   persistKey,
+  plannedSignature,
+  type CounterRef,
+  type ObjectCache,
   persistType,
   serviceElement,
   type FlowOptions,
   type PlannedService,
 } from './keys.js';
-import type { BuiltTable, CounterRef } from './dr.js';
+import type { BuiltTable } from './dr.js';
 import { ipWord } from './slots.js';
 
 export interface NatOptions extends FlowOptions {
@@ -127,6 +131,7 @@ function serviceObjects(
 export function natTable(
   services: readonly PlannedService[],
   opts: NatOptions,
+  cache?: ObjectCache,
 ): BuiltTable | undefined {
   if (services.length === 0) return undefined;
   const counters = new Map<string, CounterRef>();
@@ -166,7 +171,11 @@ export function natTable(
         `meta l4proto { tcp, udp, sctp } ct status dnat ${original} @masq${fam} masquerade`,
       );
     }
-    for (const p of mine) perService.push(...serviceObjects(p, opts, counters));
+    for (const p of mine) {
+      const sig = plannedSignature(p, `${opts.flowsSize}`);
+      const make = (c: Map<string, CounterRef>): NftObject[] => serviceObjects(p, opts, c);
+      perService.push(...cachedObjects(cache, `nat ${p.prefix}`, sig, counters, make));
+    }
   }
   const base: NftChain[] = [
     {

@@ -32,6 +32,7 @@ import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
 import type { NftRunner } from './runner.js';
 import type { SlotTable } from './slots.js';
+import type { ObjectCache } from './keys.js';
 import { approximationNote, type NftMethod } from './support.js';
 
 /** Default bound of each dynamic flow and persistence map (entries). */
@@ -122,6 +123,7 @@ export class NftDataPlane implements DataPlane {
   #lastCounters = new Map<string, Map<string, CounterValue>>();
   #windows = new Map<string, number>();
   readonly #slotCache = new Map<string, { readonly sig: string; readonly slots: SlotTable }>();
+  readonly #objectCache: ObjectCache = new Map();
   #nextConnRead = 0;
   #skipped = 0;
   #stopTick: (() => void) | undefined;
@@ -208,6 +210,7 @@ export class NftDataPlane implements DataPlane {
       ...(o.methodHint === undefined ? {} : { methodHint: o.methodHint }),
       windows: this.#windows,
       slotCache: this.#slotCache,
+      objectCache: this.#objectCache,
     });
     this.#report(next);
     const prev = this.#current;

@@ -237,6 +237,8 @@ function diffTable(p: NftTable, n: NftTable, ph: Phases): void {
   }
   for (const [k, o] of after) {
     const old = before.get(k);
+    // The builder reuses a service's objects while they are unchanged: nothing to compare.
+    if (old === o) continue;
     if (old === undefined || !sameDecl(old, o)) {
       addObject(n, o, ph);
       continue;
