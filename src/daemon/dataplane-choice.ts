@@ -35,6 +35,8 @@ export type PlaneChoice =
 
 export interface ChoiceInput {
   readonly dataplane: 'proxy' | 'nft' | 'auto';
+  /** -P: VRRP only, no virtual servers: no plane may touch nftables. */
+  readonly vrrpOnly?: boolean;
   readonly file: string;
   readonly configId?: string;
   readonly uid?: number;
@@ -44,6 +46,9 @@ export interface ChoiceInput {
 
 export function choosePlane(input: ChoiceInput): PlaneChoice {
   if (input.dataplane === 'proxy') return { ok: true, kind: 'proxy' };
+  // `tandem -P` next to a `tandem -C` must not remove the other one's tables at its stop.
+  if (input.vrrpOnly === true)
+    return { ok: true, kind: 'proxy', why: '-P runs no virtual servers' };
   const uid = input.uid ?? process.getuid?.();
   if (uid !== 0) {
     return input.dataplane === 'nft'

@@ -32,6 +32,7 @@ export function runDaemon(
   const kind = (args.dataplane ?? 'auto') as 'proxy' | 'nft' | 'auto';
   const choice = choosePlane({
     dataplane: kind,
+    vrrpOnly: args.vrrpOnly,
     file,
     ...(args.configId === undefined ? {} : { configId: args.configId }),
   });

@@ -335,7 +335,7 @@ export class NftDataPlane implements DataPlane {
       const values = this.#reader.counters(family, name);
       if (values === undefined) continue;
       const before = this.#lastCounters.get(tableKey) ?? new Map<string, CounterValue>();
-      seen.set(tableKey, values);
+      seen.set(tableKey, new Map(values));
       for (const [name, v] of values) {
         const ref = refs.get(name);
         if (ref === undefined) continue;
