@@ -11,8 +11,8 @@
 // maps of the schedulers that need those counts (slots.ts). Reading a large flow map or
 // conntrack table costs time, so those reads back off to 20× their own duration.
 
-import { existsSync, readFileSync } from 'node:fs';
-import type { IpvsTable, RawCounters, ServiceKey, ServiceSnapshot } from '../../ipvs/index.js';
+import { existsSync } from 'node:fs';
+import type { IpvsTable, ServiceSnapshot } from '../../ipvs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Family } from '../../lib/inet.js';
 import type { Logger } from '../../lib/log.js';
@@ -20,13 +20,7 @@ import type { DataPlane, DataPlaneStats } from '../plane.js';
 import type { CloseResult } from '../proxy/plane.js';
 import { buildRuleset, type Built, type BuiltService } from './build.js';
 import { natSysctls, procSysctl, SysctlKeeper, type SysctlIo } from './forwarding.js';
-import {
-  countFlowMarks,
-  natConnKey,
-  parseConntrack,
-  type CounterValue,
-  type FlowCounts,
-} from './kernel-read.js';
+import type { CounterValue } from './kernel-read.js';
 import { defaultReader, type KernelReader } from './reader.js';
 import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
@@ -34,6 +28,7 @@ import type { NftRunner } from './runner.js';
 import type { SlotTable } from './slots.js';
 import type { ObjectCache } from './keys.js';
 import { approximationNote, type NftMethod } from './support.js';
+import { absorbConnections, absorbCounters, readConntrack } from './read-back.js';
 
 /** Default bound of each dynamic flow and persistence map (entries). */
 export const DEFAULT_FLOWS_SIZE = 1 << 20;
@@ -55,7 +50,7 @@ export interface NftPlaneOptions {
   readonly methodHint?: (id: string) => NftMethod | undefined;
   readonly masquerade?: boolean;
   readonly flowsSize?: number;
-  /** /proc/net/nf_conntrack's text, or undefined when unavailable. */
+  /** conntrack's table as /proc/net/nf_conntrack prints it (default: read-back.ts). */
   readonly conntrack?: () => string | undefined;
   readonly sysctl?: SysctlIo;
   /** Counter read period (default 1000 ms). */
@@ -71,24 +66,6 @@ interface Facts {
   lastError: string;
   counterReads: number;
   counterReadMs: number;
-}
-
-function keyOf(svc: ServiceSnapshot): ServiceKey {
-  return {
-    kind: 'ip',
-    protocol: svc.protocol ?? 'TCP',
-    family: svc.family,
-    address: svc.address ?? '',
-    port: svc.port,
-  };
-}
-
-function readConntrack(): string | undefined {
-  try {
-    return readFileSync('/proc/net/nf_conntrack', 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** A netdev chain on a missing interface fails the whole transaction: check first. */
@@ -306,11 +283,13 @@ export class NftDataPlane implements DataPlane {
     if (this.#closed || this.#current === undefined) return;
     const built = this.#current;
     const t0 = performance.now();
-    const conns = this.#readCounters(built);
+    const read = absorbCounters(built, this.#reader, this.#o.table, this.#lastCounters);
+    this.#lastCounters = read.last;
+    const conns = read.newConnections;
     const now = this.#o.clock.now();
     if (now >= this.#nextConnRead) {
       const c0 = performance.now();
-      this.#readConnections(built);
+      absorbConnections(built, this.#reader, this.#o.table, this.#o.conntrack ?? readConntrack);
       const ms = performance.now() - c0;
       this.#nextConnRead = now + Math.max(this.#o.periodMs ?? PERIOD_MS, BACKOFF_FACTOR * ms);
     }
@@ -322,98 +301,6 @@ export class NftDataPlane implements DataPlane {
         .snapshot()
         .services.filter((s) => s.fwmark === 0 && this.#ids.has(serviceId(s)));
       this.#program(services);
-    }
-  }
-
-  /** Counter deltas into the table; returns new connections per service id this period. */
-  #readCounters(built: Built): Map<string, number> {
-    const perService = new Map<string, number>();
-    const deltas = new Map<string, { svc: ServiceSnapshot; dest: number; raw: RawCounters }>();
-    const seen = new Map<string, Map<string, CounterValue>>();
-    for (const [tableKey, refs] of built.counters) {
-      const [family = '', name = ''] = tableKey.split(' ');
-      const values = this.#reader.counters(family, name);
-      if (values === undefined) continue;
-      const before = this.#lastCounters.get(tableKey) ?? new Map<string, CounterValue>();
-      seen.set(tableKey, new Map(values));
-      for (const [name, v] of values) {
-        const ref = refs.get(name);
-        if (ref === undefined) continue;
-        const old = before.get(name);
-        const dp =
-          old === undefined || v.packets < old.packets ? v.packets : v.packets - old.packets;
-        const db = old === undefined || v.bytes < old.bytes ? v.bytes : v.bytes - old.bytes;
-        if (dp === 0 && db === 0) continue;
-        const k = `${serviceId(ref.service)} ${ref.dest}`;
-        const entry = deltas.get(k) ?? {
-          svc: ref.service,
-          dest: ref.dest,
-          raw: { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 },
-        };
-        if (ref.kind === 'conns') {
-          entry.raw.conns += dp;
-          const id = serviceId(ref.service);
-          perService.set(id, (perService.get(id) ?? 0) + dp);
-        } else if (ref.kind === 'in') {
-          entry.raw.inpkts += dp;
-          entry.raw.inbytes += db;
-        } else {
-          entry.raw.outpkts += dp;
-          entry.raw.outbytes += db;
-        }
-        deltas.set(k, entry);
-      }
-    }
-    this.#lastCounters = seen;
-    for (const { svc, dest, raw } of deltas.values()) {
-      const d = svc.dests[dest];
-      if (d !== undefined) {
-        this.#o.table.absorbKernel(
-          keyOf(svc),
-          { address: d.address, port: d.port },
-          { delta: raw },
-        );
-      }
-    }
-    return perService;
-  }
-
-  /** Active/inactive connections per real server: DR flow maps, NAT conntrack. */
-  #readConnections(built: Built): void {
-    const nat = [...built.programmed.values()].filter((s) => s.method === 'nat');
-    const tracked =
-      nat.length > 0 ? parseConntrack((this.#o.conntrack ?? readConntrack)() ?? '') : undefined;
-    for (const s of built.programmed.values()) {
-      const svc = s.planned.svc;
-      let counts: (d: number) => FlowCounts | undefined;
-      if (s.method === 'dr') {
-        if (svc.flags.onePacket) continue;
-        const flows = `${s.planned.prefix}_flows`;
-        const list = this.#reader.mapMarks(s.table.family, s.table.name, flows);
-        if (list === undefined) continue;
-        const marks = countFlowMarks(list, svc.protocol === 'UDP');
-        counts = (i) => marks.get(s.planned.numbers[i] ?? 0);
-      } else {
-        if (tracked === undefined) continue;
-        const proto = svc.protocol ?? 'TCP';
-        counts = (i) => {
-          const d = svc.dests[i];
-          if (d === undefined) return undefined;
-          const port = d.port === 0 ? svc.port : d.port;
-          return tracked.get(natConnKey(proto, svc.address ?? '', svc.port, d.address, port));
-        };
-      }
-      svc.dests.forEach((d, i) => {
-        const c = counts(i);
-        this.#o.table.absorbKernel(
-          keyOf(svc),
-          { address: d.address, port: d.port },
-          {
-            activeConns: c?.active ?? 0,
-            inactConns: c?.inactive ?? 0,
-          },
-        );
-      });
     }
   }
 
