@@ -113,25 +113,34 @@ function serviceObjects(
     : '';
   const count = ` counter name meta mark map @${s}_conns goto ${s}_fwd`;
   const pick = `meta mark set ${p.slots.expression} map @${s}_slots`;
+  const flowHash = p.slots.expression.startsWith('numgen')
+    ? `jhash ${ip} saddr . th sport mod ${p.slots.size} seed 0x0`
+    : p.slots.expression;
   const newRules = [
     ...(persistent
       ? [`meta mark set ${pkey} map @${s}_persist meta mark @${s}_live${remember}${record}${count}`]
       : []),
     `${pick}${remember}${record}${count}`,
-    // The flow map is full: forward without recording (later packets are scheduled again).
-    ...(ops ? [] : [`${pick}${count}`]),
+    // The flow map is full: forward without recording, by a hash of the flow over the same
+    // slots, so the flow's later packets (scheduled again) land on the same server.
+    ...(ops ? [] : [`meta mark set ${flowHash} map @${s}_slots${count}`]),
     'drop',
   ];
   const closing = `meta mark & 0x${CLOSING_BIT.toString(16)} != 0`;
+  const refresh = `update @${s}_flows { ${key} timeout ${timeout}s : meta mark } goto ${s}_fwd`;
+  const unmark = `meta mark set meta mark & 0x${(~CLOSING_BIT >>> 0).toString(16)}`;
+  const open = `meta mark & 0x${CLOSING_BIT.toString(16)} == 0`;
+  // The common case first: a packet of an open flow with no SYN, FIN or RST, one rule.
   const knownRules =
     svc.protocol === 'TCP'
       ? [
+          `${open} tcp flags & (syn | fin | rst) == 0 ${refresh}`,
           `${closing} tcp flags & (syn | ack) == syn delete @${s}_flows { ${key} : meta mark } goto ${s}_new`,
-          `${closing} goto ${s}_fwd`,
-          `tcp flags & (fin | rst) != 0 delete @${s}_flows { ${key} : meta mark } meta mark set meta mark | 0x${CLOSING_BIT.toString(16)} add @${s}_flows { ${key} timeout ${Math.max(1, opts.timeouts.tcpfin)}s : meta mark } goto ${s}_fwd`,
-          `update @${s}_flows { ${key} timeout ${timeout}s : meta mark } goto ${s}_fwd`,
+          `${closing} ${unmark} goto ${s}_fwd`,
+          `tcp flags & (fin | rst) != 0 delete @${s}_flows { ${key} : meta mark } meta mark set meta mark | 0x${CLOSING_BIT.toString(16)} add @${s}_flows { ${key} timeout ${Math.max(1, opts.timeouts.tcpfin)}s : meta mark } ${unmark} goto ${s}_fwd`,
+          refresh,
         ]
-      : [`update @${s}_flows { ${key} timeout ${timeout}s : meta mark } goto ${s}_fwd`];
+      : [refresh];
   const byDevice = new Map<string, number[]>();
   p.devices.forEach((dev, i) => {
     const n = p.numbers[i];
@@ -158,12 +167,7 @@ function serviceObjects(
     {
       kind: 'chain',
       name: `${s}_fwd`,
-      rules: [
-        `meta mark set meta mark & 0x${(~CLOSING_BIT >>> 0).toString(16)}`,
-        `counter name meta mark map @${s}_pkts`,
-        ...fwdRules,
-        'drop',
-      ],
+      rules: [`counter name meta mark map @${s}_pkts`, ...fwdRules, 'drop'],
     },
   ];
   return [...objs, ...chains];

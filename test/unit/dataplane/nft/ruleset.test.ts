@@ -82,7 +82,6 @@ test('DR real servers on another interface are forwarded out of it', () => {
   const b = buildRuleset([s], new DestNumbers(), OPTS);
   const fwd = b.ruleset[0]?.objects.find((o) => o.name === 's_tcp_10_0_0_100_80_fwd');
   assert.deepEqual(fwd?.kind === 'chain' ? fwd.rules : [], [
-    'meta mark set meta mark & 0x7fffffff',
     'counter name meta mark map @s_tcp_10_0_0_100_80_pkts',
     'meta mark { 1 } fwd ip to meta mark map @s_tcp_10_0_0_100_80_addr device "eth0"',
     'meta mark { 2 } fwd ip to meta mark map @s_tcp_10_0_0_100_80_addr device "eth1"',
