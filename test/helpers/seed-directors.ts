@@ -2,9 +2,10 @@
 // the VIP, and in NAT for the real servers' gateway too, in one sync group; a virtual_server with
 // `lb_kind DR` or `NAT` and a checker per real server), the hand-written nftables rules that do
 // LVS-DR and LVS-NAT without tandem (the tests' and the bench's reference for the kernel path),
-// and whether the tandem binary has its nftables data plane yet.
+// and whether tandem's nftables data plane runs on this machine.
 
 import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,9 +169,10 @@ export type PlaneCheck = { readonly ok: true } | { readonly ok: false; readonly 
 let nftPlane: PlaneCheck | undefined;
 
 /**
- * Whether this tandem build runs `--dataplane nft`: started in a throwaway network namespace on
- * an empty configuration, a build without the plane exits at once with its "not implemented"
- * message, one with it keeps running until the probe's 3 s are up. Needs root (unshare -n).
+ * Whether tandem runs `--dataplane nft` here: started in a throwaway network namespace on an
+ * empty configuration, it exits at once with the reason when it cannot (a build without the
+ * plane, no nftables in the kernel), and keeps running until the probe's 3 s are up when it
+ * can. Needs root (unshare -n).
  */
 export function tandemNftPlane(): PlaneCheck {
   if (nftPlane !== undefined) return nftPlane;
@@ -199,4 +201,14 @@ export function tandemNftPlane(): PlaneCheck {
     rmSync(dir, { recursive: true, force: true });
   }
   return nftPlane;
+}
+
+/** True when tandem runs `--dataplane nft` here; otherwise skips (or, under CI, fails) the test. */
+export function requireNftPlane(t: TestContext): boolean {
+  const probe = tandemNftPlane();
+  if (probe.ok) return true;
+  if (process.env.CI === 'true')
+    throw new Error(`tandem --dataplane nft is required under CI=true: ${probe.reason}`);
+  t.skip(`tandem --dataplane nft does not run here: ${probe.reason}`);
+  return false;
 }

@@ -2,10 +2,10 @@
 // real servers prepared by `tandem realserver start`, nginx on each, two directors, a client.
 // The reference runs hand-written nftables DR rules under tandem's VRRP; the same scenario then
 // runs on tandem alone, over its proxy (the harness's control: replies through the director) and
-// over its nftables plane (replies straight from the real servers), once that plane is built.
+// over its nftables plane (replies straight from the real servers).
 
 import { test, type TestContext } from 'node:test';
-import { tandemNftPlane } from '../helpers/seed-directors.js';
+import { requireNftPlane } from '../helpers/seed-directors.js';
 import { planeScenario, referenceScenario } from '../helpers/seed-e2e.js';
 import { requireRoot, requireTool } from '../helpers/tools.js';
 
@@ -40,11 +40,7 @@ test(
   TIMEOUT,
   async (t) => {
     if (!prerequisites(t)) return;
-    const plane = tandemNftPlane();
-    if (!plane.ok) {
-      t.todo(`tandem's nftables data plane is not in this build yet (issue 9): ${plane.reason}`);
-      return;
-    }
+    if (!requireNftPlane(t)) return;
     await planeScenario(t, { kind: 'DR', plane: 'nft' });
   },
 );

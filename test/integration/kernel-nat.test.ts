@@ -2,10 +2,10 @@
 // behind the directors with a gateway VIP as their default route (test/helpers/seed-topology.ts).
 // The reference runs hand-written nftables DNAT under tandem's VRRP (VIP and gateway in one sync
 // group); the same scenario then runs on tandem alone, over its proxy (the harness's control) and
-// over its nftables plane once that plane is built. Replies always come through the master.
+// over its nftables plane. Replies always come through the master.
 
 import { test, type TestContext } from 'node:test';
-import { tandemNftPlane } from '../helpers/seed-directors.js';
+import { requireNftPlane } from '../helpers/seed-directors.js';
 import { planeScenario, referenceScenario } from '../helpers/seed-e2e.js';
 import { requireRoot, requireTool } from '../helpers/tools.js';
 
@@ -40,11 +40,7 @@ test(
   TIMEOUT,
   async (t) => {
     if (!prerequisites(t)) return;
-    const plane = tandemNftPlane();
-    if (!plane.ok) {
-      t.todo(`tandem's nftables data plane is not in this build yet (issue 9): ${plane.reason}`);
-      return;
-    }
+    if (!requireNftPlane(t)) return;
     await planeScenario(t, { kind: 'NAT', plane: 'nft' });
   },
 );
