@@ -68,7 +68,7 @@ export interface SeedTopology {
   cleanup(): Promise<void>;
 }
 
-/** The names of the seed hosts, in creation order. */
+/** The real servers' host names: rs1, rs2, … */
 function names(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `rs${i + 1}`);
 }
