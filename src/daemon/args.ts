@@ -32,6 +32,8 @@ export interface DaemonArgs {
   readonly logFormat: LogFormat;
   readonly pidFile?: string;
   readonly dataplane?: string;
+  /** -I: leave the kernel's IPVS services in place at stop (keepalived's --dont-release-ipvs). */
+  readonly dontReleaseIpvs: boolean;
   readonly control?: string;
   /** `--admin HOST:PORT|off`; undefined means DEFAULT_ADMIN. */
   readonly admin?: AdminAddress | 'off';
@@ -65,6 +67,7 @@ const OPTIONS = {
   'log-facility': { type: 'string', short: 'S' },
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
+  'dont-release-ipvs': { type: 'boolean', short: 'I' },
   control: { type: 'string' },
   admin: { type: 'string' },
   'log-format': { type: 'string' },
@@ -96,10 +99,13 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
   if (values.vrrp === true && values.check === true) {
     return { ok: false, message: '-P/--vrrp and -C/--check exclude each other' };
   }
-  if (values.dataplane !== undefined && !['proxy', 'nft', 'auto'].includes(values.dataplane)) {
+  if (
+    values.dataplane !== undefined &&
+    !['proxy', 'nft', 'ipvs', 'auto'].includes(values.dataplane)
+  ) {
     return {
       ok: false,
-      message: `--dataplane must be proxy, nft or auto, not '${values.dataplane}'`,
+      message: `--dataplane must be ipvs, nft, proxy or auto, not '${values.dataplane}'`,
     };
   }
   const facilityText = values['log-facility'];
@@ -164,6 +170,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       vrrpOnly: values.vrrp === true,
       checkOnly: values.check === true,
       dontFork: values['dont-fork'] === true,
+      dontReleaseIpvs: values['dont-release-ipvs'] === true,
       logConsole: values['log-console'] === true,
       logDetail: values['log-detail'] === true,
       version: values.version === true,
@@ -208,7 +215,10 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            keepalived ('Fri Nov 27 09:18:59 2026: (VI_1) Entering MASTER STATE')
   -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
                            tandem refuses to start while the file names a live tandem)
-      --dataplane=KIND     proxy | nft | auto (auto: proxy for now)
+      --dataplane=KIND     ipvs | nft | proxy | auto: the kernel's IPVS table over netlink,
+                           nftables, or the userspace proxy; auto takes ipvs when the kernel
+                           has it (/proc/net/ip_vs, or the IPVS netlink family), else proxy
+  -I, --dont-release-ipvs  ipvs data plane: leave tandem's services in the kernel at stop
       --control=PATH       control socket for tandemadm and 'tandem status' (default
                            /run/tandem/control.sock as root, else $XDG_RUNTIME_DIR/tandem/ or
                            /tmp/tandem-UID/; 'off' disables it)

@@ -8,6 +8,7 @@ import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { logOutputOf, outputSink } from './log-output.js';
 import { defaultControlPath } from '../control/index.js';
+import { chooseDataplane } from './dataplane-choice.js';
 import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
@@ -27,13 +28,14 @@ export function runDaemon(
   file: string,
   displayPath: (path: string) => string,
 ): number {
-  // auto: the proxy until the nftables data plane exists, then nft when privileged.
-  const kind = args.dataplane ?? 'auto';
-  if (kind !== 'proxy' && kind !== 'auto') {
-    process.stderr.write(
-      `tandem: --dataplane=${kind} is not implemented yet (issue 9); use --dataplane=proxy\n`,
-    );
-    return 2;
+  // auto: the kernel's IPVS when it has it and we may change it, else the proxy.
+  const plane = chooseDataplane(args.dataplane ?? 'auto', {
+    clock: systemClock,
+    dontRelease: args.dontReleaseIpvs,
+  });
+  if (!plane.ok) {
+    process.stderr.write(`tandem: ${plane.message}\n`);
+    return plane.message.includes('not implemented') ? 2 : 1;
   }
   const sysctls = hostSysctls();
   for (const arg of args.sysctls) {
@@ -53,6 +55,8 @@ export function runDaemon(
     return 1;
   }
   const log = createLogger({ level: args.logDetail ? 'debug' : 'info', write: sink.write });
+  if (plane.reason !== undefined)
+    log.info({ dataplane: plane.kind, reason: plane.reason }, 'data plane chosen (auto)');
   const pidfile = pidfileOf(args);
   if (pidfile !== undefined) {
     const claimed = claimPidfile(pidfile);
@@ -78,6 +82,7 @@ export function runDaemon(
     ...(args.control === 'off' ? {} : { controlPath: args.control ?? defaultControlPath() }),
     ...(args.admin === 'off' ? {} : { admin: args.admin ?? DEFAULT_ADMIN }),
     logOutput: output,
+    ...(plane.factory === undefined ? {} : { dataplane: plane.factory }),
     diagnostics: (text) => process.stderr.write(text),
   });
   if (!daemon.start()) {

@@ -6,9 +6,11 @@
 // kernel answers inside sendmsg/recvmsg, and SO_RCVTIMEO bounds every wait.
 
 import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Family } from '../lib/inet.js';
 import { genlRequest, resolveFamily, type GenlMessage } from './genetlink.js';
 import { closeNetlink, fail, NETLINK_GENERIC, openNetlink, type RtnlFailure } from './netlink.js';
+import { loadLibc } from './libc.js';
 import { NLM_F } from './rtnl-codec.js';
 import {
   decodeConfigMessage,
@@ -92,6 +94,13 @@ export function openIpvs(opts: OpenIpvsOptions = {}): OpenIpvsResult {
 export function loadIpvsModule(): boolean {
   const r = spawnSync('modprobe', ['-q', 'ip_vs'], { stdio: 'ignore', timeout: 10_000 });
   return r.status === 0;
+}
+
+/** strerror(3) of an errno name ('ESRCH' → 'No such process'); undefined when unknown. */
+export function errnoText(code: string): string | undefined {
+  const n = (constants.errno as Readonly<Record<string, number | undefined>>)[code];
+  if (n === undefined) return undefined;
+  return loadLibc()?.strerror(n);
 }
 
 function decoded<T>(r: IpvsDecoded<T>): IpvsResult<T> {
