@@ -203,7 +203,6 @@ export class IpvsDataPlane implements DataPlane {
 
   /** Zero the kernel's counters along with the table's (`-Z`). */
   zero(service?: ServiceKey): IpvsResult<void> {
-    this.poll();
     const key = service === undefined ? undefined : kernelKeyOf(service);
     const r = this.#k.zero(key);
     if (r.ok) {

@@ -93,6 +93,8 @@ export function tableBackend(table: IpvsTable, hooks: PlaneHooks = {}): IpvsadmB
         break;
       case 'zero': {
         const key = cmd.service === undefined ? undefined : tableServiceKey(cmd.service);
+        // What the kernel counted until now belongs before the zero.
+        hooks.refresh?.();
         table.zero(key);
         return hooks.zero?.(key);
       }
