@@ -8,7 +8,7 @@ import { IpvsDataPlane, type DataPlane } from '../dataplane/index.js';
 import type { IpvsTable } from '../ipvs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
-import { openIpvs, type IpvsNetlink } from '../sys/ipvs-kernel.js';
+import { openIpvs, type IpvsKernel, type IpvsResult } from '../sys/ipvs-kernel.js';
 
 export type PlaneFactory = (table: IpvsTable, log: Logger) => DataPlane;
 
@@ -27,21 +27,29 @@ export interface ChoiceOptions {
   readonly clock: Clock;
   /** --dont-release-ipvs. */
   readonly dontRelease: boolean;
+  /** The kernel's IPVS client (tests give another). */
+  readonly open?: (modprobe: boolean) => IpvsResult<IpvsKernel>;
+}
+
+function openKernel(modprobe: boolean): IpvsResult<IpvsKernel> {
+  const r = openIpvs({ modprobe });
+  return r.ok ? { ok: true, value: r.kernel } : r;
 }
 
 /** Present when the ip_vs module is loaded (in this network namespace). */
 const PROC_IP_VS = '/proc/net/ip_vs';
 
-function ipvsFactory(kernel: IpvsNetlink, o: ChoiceOptions): PlaneFactory {
+function ipvsFactory(kernel: IpvsKernel, o: ChoiceOptions): PlaneFactory {
   return (table, log) =>
     new IpvsDataPlane({ table, log, kernel, clock: o.clock, release: !o.dontRelease });
 }
 
 /** An IPVS client that may change the table: GET_INFO needs CAP_NET_ADMIN like every change. */
 function usableIpvs(
+  o: ChoiceOptions,
   modprobe: boolean,
-): { ok: true; kernel: IpvsNetlink } | { ok: false; why: string } {
-  const opened = openIpvs({ modprobe });
+): { ok: true; kernel: IpvsKernel } | { ok: false; why: string } {
+  const opened = (o.open ?? openKernel)(modprobe);
   if (!opened.ok) {
     const why =
       opened.code === 'ENOENT'
@@ -49,16 +57,16 @@ function usableIpvs(
         : `cannot reach the kernel's IPVS: ${opened.message} (${opened.code})`;
     return { ok: false, why };
   }
-  const info = opened.kernel.info();
+  const info = opened.value.info();
   if (!info.ok) {
-    opened.kernel.close();
+    opened.value.close();
     const why =
       info.code === 'EPERM'
         ? "changing the kernel's IPVS table needs CAP_NET_ADMIN (run as root)"
         : `the kernel's IPVS does not answer: ${info.message} (${info.code})`;
     return { ok: false, why };
   }
-  return { ok: true, kernel: opened.kernel };
+  return { ok: true, kernel: opened.value };
 }
 
 export function chooseDataplane(kind: string, o: ChoiceOptions): DataplaneChoice {
@@ -66,12 +74,12 @@ export function chooseDataplane(kind: string, o: ChoiceOptions): DataplaneChoice
     case 'proxy':
       return { ok: true, kind: 'proxy' };
     case 'ipvs': {
-      const k = usableIpvs(true);
+      const k = usableIpvs(o, true);
       if (!k.ok) return { ok: false, message: `--dataplane=ipvs: ${k.why}` };
       return { ok: true, kind: 'ipvs', factory: ipvsFactory(k.kernel, o) };
     }
     case 'auto': {
-      const k = usableIpvs(false);
+      const k = usableIpvs(o, false);
       if (k.ok) {
         return {
           ok: true,

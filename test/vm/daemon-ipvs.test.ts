@@ -69,7 +69,7 @@ test(
         '-a -t 127.1.0.1:80 -r 127.2.0.1:8000 -m -w 2\n' +
         '-a -t 127.1.0.1:80 -r 127.2.0.2:8000 -m -w 1\n',
     );
-    const control = join(String(d.confPath), '..', 'control.sock');
+    const control = join(d.confPath, '..', 'control.sock');
     const tandemadm = (argv: readonly string[]) => {
       const r = spawnSync(
         process.execPath,
