@@ -277,14 +277,19 @@ export class Daemon {
     return plan;
   }
 
-  /** keepalived's LVS globals for a kernel data plane: flushes and the sync daemon. */
+  /**
+   * keepalived's LVS globals for a kernel data plane: flushes, and the sync daemon, which (as in
+   * keepalived, where the VRRP process runs it) only a daemon running VRRP starts.
+   */
   #configurePlane(): void {
     const config = this.#config;
-    if (config === undefined || !this.#runLvs) return;
+    if (config === undefined) return;
     this.plane.configure?.({
       flushAtStart: config.global.lvsFlush,
       flushOnStop: config.global.lvsFlushOnStop,
-      syncDaemons: wantedSyncDaemons(config, (name) => this.#vrrpStates.get(name)),
+      syncDaemons: this.#runVrrp
+        ? wantedSyncDaemons(config, (name) => this.#vrrpStates.get(name))
+        : [],
     });
   }
 

@@ -131,7 +131,8 @@ export class IpvsDataPlane implements DataPlane {
   /** lvs_flush, lvs_flush_on_stop, lvs_sync_daemon: before the first sync, and at reloads. */
   configure(globals: KernelGlobals): void {
     this.#globals = globals;
-    if (this.#started && !this.#closed) this.#syncDaemons();
+    // The sync daemons do not depend on the services: they follow at once, even with -P.
+    if (!this.#closed) this.#syncDaemons();
   }
 
   sync(services: readonly ServiceSnapshot[]): void {
@@ -312,7 +313,6 @@ export class IpvsDataPlane implements DataPlane {
       this.#table.setTimeouts(t.value);
       this.#lastTimeouts = this.#table.timeouts();
     }
-    this.#syncDaemons();
   }
 
   /** Take the kernel's state of one service as what is programmed. */
