@@ -15,11 +15,11 @@ import {
   decodeGenl,
   encodeGenlHeader,
   familyRequest,
+  GENL_HDRLEN,
   GENL_ID_CTRL,
   type GenlFamily,
   type GenlMessage,
 } from './genl-codec.js';
-import type { RtAttr } from './rtnl-codec.js';
 
 export type { GenlFamily, GenlMessage };
 
@@ -48,21 +48,21 @@ export function resolveFamily(name: string, opts: GenlOptions = {}): FamilyResul
 }
 
 /**
- * One command to `family`: `flags` are NLM_F_* beyond REQUEST (DUMP for a dump); replies are
- * decoded down to their genl header and attributes.
+ * One command to `family` with its encoded attributes: `flags` are NLM_F_* beyond REQUEST (DUMP
+ * for a dump); replies are decoded down to their genl header and attributes.
  */
 export function genlRequest(
   family: number,
   version: number,
   cmd: number,
-  attrs: readonly RtAttr[],
+  attrs: Uint8Array,
   flags: number,
   opts: GenlOptions = {},
 ): GenlReply {
-  const r = netlinkRequest(
-    { type: family, flags, body: encodeGenlHeader(cmd, version), attrs },
-    { ...opts, protocol: NETLINK_GENERIC },
-  );
+  const body = new Uint8Array(GENL_HDRLEN + attrs.length);
+  body.set(encodeGenlHeader(cmd, version));
+  body.set(attrs, GENL_HDRLEN);
+  const r = netlinkRequest({ type: family, flags, body }, { ...opts, protocol: NETLINK_GENERIC });
   if (!r.ok) return r;
   const out: GenlMessage[] = [];
   for (const m of r.messages) {

@@ -8,8 +8,9 @@
 
 import { endianness } from 'node:os';
 import type { Family } from '../lib/inet.js';
-import { addressBytes, addressText, AF_INET, AF_INET6, attrString } from './rtnl-attrs.js';
-import { decodeAttrs, encodeAttrs, type DecodeReason, type RtAttr } from './rtnl-codec.js';
+import { NlaWriter } from './nla-writer.js';
+import { addressBytes, addressText, AF_INET, AF_INET6 } from './rtnl-attrs.js';
+import { decodeAttrs, type DecodeReason, type RtAttr } from './rtnl-codec.js';
 import type { GenlMessage } from './genl-codec.js';
 
 const LE = endianness() === 'LE';
@@ -237,7 +238,8 @@ export type IpvsRequest =
 
 export interface EncodedRequest {
   readonly cmd: number;
-  readonly attrs: readonly RtAttr[];
+  /** The request's attributes, encoded (what follows the genl header). */
+  readonly attrs: Uint8Array;
   /** Sent with NLM_F_DUMP (a listing), else with NLM_F_ACK. */
   readonly dump: boolean;
 }
@@ -249,161 +251,127 @@ export type IpvsDecoded<T> =
 
 // ---- encoding -------------------------------------------------------------------------------
 
-function u8(type: number, n: number): RtAttr {
-  return { type, value: Uint8Array.of(n & 0xff) };
-}
-
-function u16(type: number, n: number, bigEndian = false): RtAttr {
-  const value = new Uint8Array(2);
-  new DataView(value.buffer).setUint16(0, n & 0xffff, bigEndian ? false : LE);
-  return { type, value };
-}
-
-function u32(type: number, n: number, bigEndian = false): RtAttr {
-  const value = new Uint8Array(4);
-  new DataView(value.buffer).setUint32(0, n >>> 0, bigEndian ? false : LE);
-  return { type, value };
-}
-
-function nested(type: number, attrs: readonly RtAttr[]): RtAttr {
-  return { type, value: encodeAttrs(attrs) };
-}
-
 function afNumber(family: Family): number {
   return family === 'inet' ? AF_INET : AF_INET6;
 }
 
-function addr(type: number, family: Family, text: string): RtAttr {
+function addr(family: Family, text: string): Uint8Array {
   const value = addressBytes(family, text);
   if (value === undefined) throw new TypeError(`not an ${family} address: ${text}`);
-  return { type, value };
+  return value;
 }
 
-function serviceKeyAttrs(k: IpvsServiceKey): RtAttr[] {
+function serviceKeyAttrs(w: NlaWriter, k: IpvsServiceKey): void {
   const S = IPVS_SVC_ATTR;
-  const out = [u16(S.AF, afNumber(k.family))];
-  if (k.fwmark !== 0) out.push(u32(S.FWMARK, k.fwmark));
+  w.u16(S.AF, afNumber(k.family));
+  if (k.fwmark !== 0) w.u32(S.FWMARK, k.fwmark);
   else
-    out.push(
-      u16(S.PROTOCOL, k.protocol),
-      addr(S.ADDR, k.family, k.address),
-      u16(S.PORT, k.port, true),
-    );
-  return out;
+    w.u16(S.PROTOCOL, k.protocol)
+      .bytes(S.ADDR, addr(k.family, k.address))
+      .u16(S.PORT, k.port, true);
 }
 
-function serviceSpecAttrs(s: IpvsServiceSpec): RtAttr[] {
+function serviceSpecAttrs(w: NlaWriter, s: IpvsServiceSpec): void {
   const S = IPVS_SVC_ATTR;
+  serviceKeyAttrs(w, s);
   const flags = new Uint8Array(8);
   const dv = new DataView(flags.buffer);
   dv.setUint32(0, s.flags >>> 0, LE);
   dv.setUint32(4, 0xffffffff, LE); // mask: every flag is set as given
-  const out = [
-    ...serviceKeyAttrs(s),
-    attrString(S.SCHED_NAME, s.scheduler),
-    { type: S.FLAGS, value: flags },
-    u32(S.TIMEOUT, s.timeout),
-    u32(S.NETMASK, s.netmask, s.family === 'inet'),
-  ];
-  if (s.pe !== undefined && s.pe !== '') out.push(attrString(S.PE_NAME, s.pe));
-  return out;
+  w.string(S.SCHED_NAME, s.scheduler)
+    .bytes(S.FLAGS, flags)
+    .u32(S.TIMEOUT, s.timeout)
+    .u32(S.NETMASK, s.netmask, s.family === 'inet');
+  if (s.pe !== undefined && s.pe !== '') w.string(S.PE_NAME, s.pe);
 }
 
-function destKeyAttrs(d: IpvsDestKey): RtAttr[] {
+function destKeyAttrs(w: NlaWriter, d: IpvsDestKey): void {
   const D = IPVS_DEST_ATTR;
-  return [
-    addr(D.ADDR, d.family, d.address),
-    u16(D.PORT, d.port, true),
-    u16(D.ADDR_FAMILY, afNumber(d.family)),
-  ];
+  w.bytes(D.ADDR, addr(d.family, d.address))
+    .u16(D.PORT, d.port, true)
+    .u16(D.ADDR_FAMILY, afNumber(d.family));
 }
 
-function destSpecAttrs(d: IpvsDestSpec): RtAttr[] {
+function destSpecAttrs(w: NlaWriter, d: IpvsDestSpec): void {
   const D = IPVS_DEST_ATTR;
-  const out = [
-    ...destKeyAttrs(d),
-    u32(D.FWD_METHOD, d.fwdMethod),
-    u32(D.WEIGHT, d.weight),
-    u32(D.U_THRESH, d.uThreshold),
-    u32(D.L_THRESH, d.lThreshold),
-  ];
-  if (d.tunType !== undefined) out.push(u8(D.TUN_TYPE, d.tunType));
-  if (d.tunPort !== undefined) out.push(u16(D.TUN_PORT, d.tunPort, true));
-  if (d.tunFlags !== undefined) out.push(u16(D.TUN_FLAGS, d.tunFlags));
-  return out;
+  destKeyAttrs(w, d);
+  w.u32(D.FWD_METHOD, d.fwdMethod)
+    .u32(D.WEIGHT, d.weight)
+    .u32(D.U_THRESH, d.uThreshold)
+    .u32(D.L_THRESH, d.lThreshold);
+  if (d.tunType !== undefined) w.u8(D.TUN_TYPE, d.tunType);
+  if (d.tunPort !== undefined) w.u16(D.TUN_PORT, d.tunPort, true);
+  if (d.tunFlags !== undefined) w.u16(D.TUN_FLAGS, d.tunFlags);
 }
 
-function daemonAttrs(d: IpvsDaemon): RtAttr[] {
+function daemonAttrs(w: NlaWriter, d: IpvsDaemon): void {
   const A = IPVS_DAEMON_ATTR;
-  const out = [
-    u32(A.STATE, d.state === 'master' ? IP_VS_STATE.MASTER : IP_VS_STATE.BACKUP),
-    attrString(A.MCAST_IFN, d.mcastInterface),
-    u32(A.SYNC_ID, d.syncId),
-  ];
-  if (d.syncMaxlen !== undefined) out.push(u16(A.SYNC_MAXLEN, d.syncMaxlen));
+  w.u32(A.STATE, d.state === 'master' ? IP_VS_STATE.MASTER : IP_VS_STATE.BACKUP)
+    .string(A.MCAST_IFN, d.mcastInterface)
+    .u32(A.SYNC_ID, d.syncId);
+  if (d.syncMaxlen !== undefined) w.u16(A.SYNC_MAXLEN, d.syncMaxlen);
   if (d.mcastGroup !== undefined) {
     const v6 = d.mcastGroup.includes(':');
-    out.push(addr(v6 ? A.MCAST_GROUP6 : A.MCAST_GROUP, v6 ? 'inet6' : 'inet', d.mcastGroup));
+    w.bytes(v6 ? A.MCAST_GROUP6 : A.MCAST_GROUP, addr(v6 ? 'inet6' : 'inet', d.mcastGroup));
   }
-  if (d.mcastPort !== undefined) out.push(u16(A.MCAST_PORT, d.mcastPort));
-  if (d.mcastTtl !== undefined) out.push(u8(A.MCAST_TTL, d.mcastTtl));
-  return out;
+  if (d.mcastPort !== undefined) w.u16(A.MCAST_PORT, d.mcastPort);
+  if (d.mcastTtl !== undefined) w.u8(A.MCAST_TTL, d.mcastTtl);
 }
 
 /** The command and attributes of one request. */
 export function encodeIpvsRequest(r: IpvsRequest): EncodedRequest {
   const C = IPVS_CMD;
   const A = IPVS_CMD_ATTR;
-  const svc = (k: IpvsServiceKey): RtAttr => nested(A.SERVICE, serviceKeyAttrs(k));
-  const ack = (cmd: number, attrs: readonly RtAttr[]): EncodedRequest => ({
-    cmd,
-    attrs,
-    dump: false,
-  });
+  const w = new NlaWriter();
+  const svc = (k: IpvsServiceKey) => w.nest(A.SERVICE, () => serviceKeyAttrs(w, k));
+  const done = (cmd: number, dump = false): EncodedRequest => ({ cmd, attrs: w.finish(), dump });
   switch (r.op) {
     case 'new-service':
     case 'set-service':
-      return ack(r.op === 'new-service' ? C.NEW_SERVICE : C.SET_SERVICE, [
-        nested(A.SERVICE, serviceSpecAttrs(r.service)),
-      ]);
+      w.nest(A.SERVICE, () => serviceSpecAttrs(w, r.service));
+      return done(r.op === 'new-service' ? C.NEW_SERVICE : C.SET_SERVICE);
     case 'del-service':
-      return ack(C.DEL_SERVICE, [svc(r.service)]);
+      svc(r.service);
+      return done(C.DEL_SERVICE);
     case 'get-service':
-      return ack(C.GET_SERVICE, [svc(r.service)]);
+      svc(r.service);
+      return done(C.GET_SERVICE);
     case 'get-services':
-      return { cmd: C.GET_SERVICE, attrs: [], dump: true };
+      return done(C.GET_SERVICE, true);
     case 'new-dest':
     case 'set-dest':
-      return ack(r.op === 'new-dest' ? C.NEW_DEST : C.SET_DEST, [
-        svc(r.service),
-        nested(A.DEST, destSpecAttrs(r.dest)),
-      ]);
+      svc(r.service).nest(A.DEST, () => destSpecAttrs(w, r.dest));
+      return done(r.op === 'new-dest' ? C.NEW_DEST : C.SET_DEST);
     case 'del-dest':
-      return ack(C.DEL_DEST, [svc(r.service), nested(A.DEST, destKeyAttrs(r.dest))]);
+      svc(r.service).nest(A.DEST, () => destKeyAttrs(w, r.dest));
+      return done(C.DEL_DEST);
     case 'get-dests':
-      return { cmd: C.GET_DEST, attrs: [svc(r.service)], dump: true };
+      svc(r.service);
+      return done(C.GET_DEST, true);
     case 'new-daemon':
-      return ack(C.NEW_DAEMON, [nested(A.DAEMON, daemonAttrs(r.daemon))]);
+      w.nest(A.DAEMON, () => daemonAttrs(w, r.daemon));
+      return done(C.NEW_DAEMON);
     case 'del-daemon': {
       const state = r.state === 'master' ? IP_VS_STATE.MASTER : IP_VS_STATE.BACKUP;
-      return ack(C.DEL_DAEMON, [nested(A.DAEMON, [u32(IPVS_DAEMON_ATTR.STATE, state)])]);
+      w.nest(A.DAEMON, () => w.u32(IPVS_DAEMON_ATTR.STATE, state));
+      return done(C.DEL_DAEMON);
     }
     case 'get-daemons':
-      return { cmd: C.GET_DAEMON, attrs: [], dump: true };
+      return done(C.GET_DAEMON, true);
     case 'set-config':
-      return ack(C.SET_CONFIG, [
-        u32(A.TIMEOUT_TCP, r.timeouts.tcp),
-        u32(A.TIMEOUT_TCP_FIN, r.timeouts.tcpfin),
-        u32(A.TIMEOUT_UDP, r.timeouts.udp),
-      ]);
+      w.u32(A.TIMEOUT_TCP, r.timeouts.tcp)
+        .u32(A.TIMEOUT_TCP_FIN, r.timeouts.tcpfin)
+        .u32(A.TIMEOUT_UDP, r.timeouts.udp);
+      return done(C.SET_CONFIG);
     case 'get-config':
-      return ack(C.GET_CONFIG, []);
+      return done(C.GET_CONFIG);
     case 'get-info':
-      return ack(C.GET_INFO, []);
+      return done(C.GET_INFO);
     case 'zero':
-      return ack(C.ZERO, r.service === undefined ? [] : [svc(r.service)]);
+      if (r.service !== undefined) svc(r.service);
+      return done(C.ZERO);
     case 'flush':
-      return ack(C.FLUSH, []);
+      return done(C.FLUSH);
   }
 }
 

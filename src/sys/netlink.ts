@@ -173,6 +173,8 @@ export function closeNetlink(fd: number): void {
 }
 
 let nextSeq = (Date.now() & 0xffff) << 8;
+const KERNEL_ADDR = sockaddrNl(0);
+let requestBuffer: Uint8Array | undefined;
 
 export interface RequestOptions {
   readonly timeoutMs?: number;
@@ -226,10 +228,10 @@ function exchange(
   const seq = nextSeq;
   const flags = NLM_F.REQUEST | req.flags | (dump ? 0 : NLM_F.ACK);
   const msg = encodeNlMessage({ type: req.type, flags, seq }, req.body, req.attrs);
-  const kernel = sockaddrNl(0);
-  const sent = c.sendto(fd, msg, msg.length, 0, kernel, kernel.length);
+  const sent = c.sendto(fd, msg, msg.length, 0, KERNEL_ADDR, KERNEL_ADDR.length);
   if (sent !== msg.length) return sent < 0 ? sysFail(c, 'sendto') : fail('EMSGSIZE', 'short send');
-  const buf = new Uint8Array(RECV_BUFFER_SIZE);
+  // Requests are synchronous, so one receive buffer serves them all; messages are copied out.
+  const buf = (requestBuffer ??= new Uint8Array(RECV_BUFFER_SIZE));
   const out: NlMessage[] = [];
   let interrupted = false;
   const deadline = Date.now() + timeoutMs;

@@ -39,7 +39,7 @@ const LE = { skip: endianness() !== 'LE' ? 'vectors are little-endian' : false }
 
 /** The attributes of a request as bytes (what follows the genl header). */
 function attrBytes(r: IpvsRequest): string {
-  return toHex(encodeAttrs(encodeIpvsRequest(r).attrs));
+  return toHex(encodeIpvsRequest(r).attrs);
 }
 
 const TCP_80: IpvsServiceSpec = {
@@ -65,9 +65,8 @@ describe('requests', LE, () => {
   test('NEW_SERVICE TCP 10.0.0.1:80 wlc, a whole message with nlmsghdr and genlmsghdr', () => {
     const e = encodeIpvsRequest({ op: 'new-service', service: TCP_80 });
     assert.equal(e.dump, false);
-    const msg = encodeNlMessage({ type: 0x1c, flags: 0x5, seq: 1 }, encodeGenlHeader(e.cmd, 1), [
-      ...e.attrs,
-    ]);
+    const body = Uint8Array.from([...encodeGenlHeader(e.cmd, 1), ...e.attrs]);
+    const msg = encodeNlMessage({ type: 0x1c, flags: 0x5, seq: 1 }, body);
     const expected = hex(`
       5c000000 1c00 0500 01000000 00000000   # nlmsghdr: len 92, family 0x1c, REQUEST|ACK, seq 1
       01 01 0000                             # genlmsghdr: NEW_SERVICE, version 1
@@ -90,7 +89,7 @@ describe('requests', LE, () => {
     });
     assert.equal(e.cmd, 2);
     assert.equal(
-      toHex(encodeAttrs(e.attrs)),
+      toHex(e.attrs),
       toHex(
         hex(`
       4800 0100
@@ -169,7 +168,7 @@ describe('requests', LE, () => {
         0800 0400 03000000                #   WEIGHT
         0800 0500 64000000                #   U_THRESH
         0800 0600 0a000000                #   L_THRESH`);
-    assert.equal(toHex(encodeAttrs(e.attrs)), toHex(want));
+    assert.equal(toHex(e.attrs), toHex(want));
   });
 
   test('SET_DEST tunnel: GUE port in network order, csum flag in host order', () => {
@@ -239,7 +238,7 @@ describe('requests', LE, () => {
         0800 0500 e0000051                #   MCAST_GROUP 224.0.0.81
         0600 0700 9022 0000               #   MCAST_PORT 8848, host order
         0500 0800 01 000000               #   MCAST_TTL`);
-    assert.equal(toHex(encodeAttrs(e.attrs)), toHex(want));
+    assert.equal(toHex(e.attrs), toHex(want));
     assert.equal(
       attrBytes({ op: 'del-daemon', state: 'backup' }),
       toHex(hex('0c00 0300 0800 0100 02000000')),
@@ -660,7 +659,9 @@ const destSpec: fc.Arbitrary<IpvsDestSpec> = fc
 
 /** The nested attribute of an encoded request, by type. */
 function nestedOf(r: IpvsRequest, type: number): Uint8Array {
-  const a = encodeIpvsRequest(r).attrs.find((x) => x.type === type);
+  const attrs = decodeAttrs(encodeIpvsRequest(r).attrs);
+  assert.ok(attrs.ok);
+  const a = attrs.value.find((x) => x.type === type);
   assert.ok(a !== undefined);
   return a.value;
 }
