@@ -184,6 +184,14 @@ test('every scheduler, persistence with netmask, thresholds, weights, fwmark, UD
   assert.equal(r.plane.stats().kernel?.failures, 0, JSON.stringify(r.sink.records));
   assert.equal(r.table.snapshot().services.length, 13);
   assertKernelIsTable(r.table, 'everything');
+  // Read back, the kernel's services and destinations are recognised as tandem's own: no
+  // repair, and another sync sends nothing.
+  r.clock.advance(2000);
+  const requests = Number(r.plane.stats().kernel?.requests);
+  r.sync();
+  assert.equal(Number(r.plane.stats().kernel?.requests), requests);
+  assert.ok(!r.sink.records.some((x) => x.msg.includes('changed outside tandem')));
+  assert.equal(r.plane.stats().kernel?.polls, 1);
 });
 
 test('edits and deletions reach the kernel as single changes', (t) => {
