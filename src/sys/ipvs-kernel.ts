@@ -18,7 +18,9 @@ import {
   decodeDestMessage,
   decodeInfoMessage,
   decodeServiceMessage,
-  encodeIpvsRequest,
+} from './ipvs-decode.js';
+import { encodeIpvsRequest } from './ipvs-encode.js';
+import {
   IPVS_GENL_NAME,
   IPVS_GENL_VERSION,
   type IpvsDaemon,

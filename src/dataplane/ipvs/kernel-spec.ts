@@ -4,6 +4,7 @@
 // record reads as a snapshot (tandemadm on the kernel), and when two specs are the same to the
 // kernel (so a sync sends nothing for what did not change).
 
+import type { ServiceKey } from '../../ipvs/index.js';
 import { ipv4ToNumber, numberToIpv4 } from '../../lib/inet.js';
 import type {
   DestSnapshot,
@@ -75,6 +76,27 @@ export function forwardName(n: number): ForwardMethod {
       : n === IP_VS_FWD.TUNNEL
         ? 'tunnel'
         : 'route';
+}
+
+/** The table's key for a kernel service (undefined for a protocol the table cannot hold). */
+export function tableKeyOf(k: IpvsServiceKey): ServiceKey | undefined {
+  if (k.fwmark !== 0) return { kind: 'fwmark', family: k.family, fwmark: k.fwmark };
+  const protocol = protocolName(k.protocol);
+  if (protocol === undefined) return undefined;
+  return { kind: 'ip', protocol, family: k.family, address: k.address, port: k.port };
+}
+
+/** The kernel's key for a table service key. */
+export function kernelKeyOf(k: ServiceKey): IpvsServiceKey {
+  if (k.kind === 'fwmark')
+    return { family: k.family, fwmark: k.fwmark, protocol: 0, address: '', port: 0 };
+  return {
+    family: k.family,
+    fwmark: 0,
+    protocol: PROTO[k.protocol],
+    address: k.address,
+    port: k.port,
+  };
 }
 
 export function serviceKeyOfSnapshot(s: ServiceSnapshot): IpvsServiceKey {

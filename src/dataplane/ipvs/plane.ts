@@ -17,24 +17,21 @@ import type { ConnSnapshot, Timeouts } from '../../ipvs/snapshot.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import type { IpvsKernel, IpvsResult } from '../../sys/ipvs-kernel.js';
-import type {
-  IpvsDest,
-  IpvsDestSpec,
-  IpvsServiceKey,
-  IpvsServiceSpec,
-} from '../../sys/ipvs-netlink.js';
+import type { IpvsDest, IpvsDestSpec, IpvsServiceSpec } from '../../sys/ipvs-netlink.js';
 import type { CloseResult } from '../proxy/plane.js';
 import type { DataPlane, DataPlaneStats, KernelGlobals } from '../plane.js';
 import { counterDelta, rawOf, ZERO_COUNTERS } from './counters.js';
 import {
   destId,
   destSpecOfSnapshot,
-  protocolName,
+  kernelKeyOf,
   serviceId,
   serviceSpecOfSnapshot,
+  tableKeyOf,
 } from './kernel-spec.js';
 import { daemonOf, refusalOf } from './kernel-admin.js';
 import { parseProcConns, readProcConns } from './proc-conns.js';
+import { isGone, isMismatch, opLabel, QUIET, sendOp } from './sync-ops.js';
 import { syncDaemonPlan } from './sync-daemons.js';
 import {
   planSync,
@@ -64,26 +61,6 @@ interface Owned {
   spec: IpvsServiceSpec;
   readonly dests: Map<string, IpvsDestSpec>;
 }
-
-/** Errnos that say the kernel's table is not what this plane thought. */
-const MISMATCH: Readonly<Record<SyncOp['op'], readonly string[]>> = {
-  'new-service': ['EEXIST'],
-  'set-service': ['ESRCH'],
-  'del-service': [],
-  'new-dest': ['EEXIST', 'ESRCH'],
-  'set-dest': ['ENOENT', 'ESRCH'],
-  'del-dest': [],
-};
-
-/** Errnos that mean a deletion has nothing left to do. */
-const GONE: Readonly<Record<SyncOp['op'], readonly string[]>> = {
-  'new-service': [],
-  'set-service': [],
-  'del-service': ['ESRCH'],
-  'new-dest': [],
-  'set-dest': [],
-  'del-dest': ['ENOENT', 'ESRCH'],
-};
 
 export interface IpvsPlaneCounters {
   syncs: number;
@@ -386,12 +363,12 @@ export class IpvsDataPlane implements DataPlane {
     for (const op of ops) {
       const id = serviceId(op.service);
       if (failed.has(id) || stale.has(id)) continue;
-      const r = this.#send(op);
-      if (r.ok || GONE[op.op].includes(r.code)) {
+      const r = this.#request(opLabel(op), () => sendOp(this.#k, op), QUIET[op.op]);
+      if (r.ok || isGone(op, r.code)) {
         this.#record(op);
         continue;
       }
-      if (MISMATCH[op.op].includes(r.code)) {
+      if (isMismatch(op, r.code)) {
         stale.add(id);
         continue;
       }
@@ -399,30 +376,6 @@ export class IpvsDataPlane implements DataPlane {
       this.#dirty = true;
     }
     return stale;
-  }
-
-  #send(op: SyncOp): IpvsResult<void> {
-    const k = this.#k;
-    const what =
-      'dest' in op ? `${serviceId(op.service)} ${destId(op.dest)}` : serviceId(op.service);
-    const call = (): IpvsResult<void> => {
-      switch (op.op) {
-        case 'new-service':
-          return k.newService(op.service);
-        case 'set-service':
-          return k.setService(op.service);
-        case 'del-service':
-          return k.delService(op.service);
-        case 'new-dest':
-          return k.newDest(op.service, op.dest);
-        case 'set-dest':
-          return k.setDest(op.service, op.dest);
-        case 'del-dest':
-          return k.delDest(op.service, op.dest);
-      }
-    };
-    const quiet = [...MISMATCH[op.op], ...GONE[op.op]];
-    return this.#request(`${op.op} ${what}`, call, quiet);
   }
 
   /** One kernel call with accounting; failures logged once per key and errno. */
@@ -506,20 +459,4 @@ export class IpvsDataPlane implements DataPlane {
 
 function sameTimeouts(a: Timeouts, b: Timeouts): boolean {
   return a.tcp === b.tcp && a.tcpfin === b.tcpfin && a.udp === b.udp;
-}
-
-/** The table's key for a kernel service (undefined for a protocol the table cannot hold). */
-function tableKeyOf(k: IpvsServiceKey): ServiceKey | undefined {
-  if (k.fwmark !== 0) return { kind: 'fwmark', family: k.family, fwmark: k.fwmark };
-  const protocol = protocolName(k.protocol);
-  if (protocol === undefined) return undefined;
-  return { kind: 'ip', protocol, family: k.family, address: k.address, port: k.port };
-}
-
-/** The kernel's key for a table service key. */
-export function kernelKeyOf(k: ServiceKey): IpvsServiceKey {
-  if (k.kind === 'fwmark')
-    return { family: k.family, fwmark: k.fwmark, protocol: 0, address: '', port: 0 };
-  const protocol = k.protocol === 'TCP' ? 6 : k.protocol === 'UDP' ? 17 : 132;
-  return { family: k.family, fwmark: 0, protocol, address: k.address, port: k.port };
 }

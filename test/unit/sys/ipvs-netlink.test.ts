@@ -22,7 +22,9 @@ import {
   decodeInfoMessage,
   decodeServiceAttrs,
   decodeServiceMessage,
-  encodeIpvsRequest,
+} from '../../../src/sys/ipvs-decode.js';
+import { encodeIpvsRequest } from '../../../src/sys/ipvs-encode.js';
+import {
   ipvsServiceId,
   ipvsVersionText,
   type IpvsDaemon,
