@@ -51,8 +51,8 @@ test(
   async (t) => {
     if (!requireVm(t)) return;
     resetKernel();
-    const reals = await startRealServers(['127.2.0.1'], 8000);
-    let second = await startRealServers(['127.2.0.2'], 8000);
+    const reals = await startRealServers([{ address: '127.2.0.1', port: 8000 }]);
+    let second = await startRealServers([{ address: '127.2.0.2', port: 8000 }]);
     t.after(async () => {
       await reals.close();
       await second.close();
@@ -91,7 +91,7 @@ test(
     // A real server that stops answering leaves the kernel's table.
     await second.close();
     await kernelUntil((s) => !s.includes('127.2.0.2'));
-    second = await startRealServers(['127.2.0.2'], 8000);
+    second = await startRealServers([{ address: '127.2.0.2', port: 8000 }]);
     await kernelUntil((s) => s.includes('127.2.0.2'));
     // At stop the daemon's services leave the kernel (-I: ipvs-plane.test.ts).
     assert.equal(await d.stop(), 0);

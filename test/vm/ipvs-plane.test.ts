@@ -280,8 +280,21 @@ test("at start configured services are adopted, foreign ones kept; at stop only 
 test('traffic through the kernel is read back: counters, connection counts, -c, -Z', async (t) => {
   if (!requireVm(t)) return;
   resetKernel();
-  const reals = await startRealServers(['127.2.0.1', '127.2.0.2'], 8000);
+  const reals = await startRealServers([
+    { address: '127.2.0.1', port: 8000 },
+    { address: '127.2.0.2', port: 8000 },
+  ]);
   t.after(() => reals.close());
+  // The entries this traffic leaves would sit in the kernel's connection table for a minute and
+  // show in later tests' `-c`: with expire_nodest_conn the kernel drops them with the service.
+  const sysctl = '/proc/sys/net/ipv4/vs/expire_nodest_conn';
+  t.after(async () => {
+    vmShell(`echo 1 > ${sysctl}`);
+    await r.plane.close();
+    for (let i = 0; i < 40 && kernelIpvsadm(['-L', '-n', '-c']).stdout.split('\n').length > 3; i++)
+      await new Promise((res) => setTimeout(res, 250));
+    vmShell(`echo 0 > ${sysctl}`);
+  });
   const r = rig(t);
   const vs = {
     kind: 'ip',

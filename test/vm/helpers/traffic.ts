@@ -3,28 +3,30 @@
 // service. IPVS schedules locally originated connections in its LOCAL_OUT hook, and with
 // masquerading to a local real server the connection completes, so the server that accepts
 // a client's address:port is the destination the kernel chose. Everything stays on 127/8
-// inside the VM, which has no network device at all.
+// and ::1 inside the VM, which has no network device at all.
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface RealServers {
-  /** Which server address accepted the connection from `client`:`port` (or undefined). */
-  acceptedBy(client: string, port: number, timeoutMs: number): Promise<string | undefined>;
+  /** Which server (by its index in the list given) accepted `client`:`port`, or undefined. */
+  acceptedBy(client: string, port: number, timeoutMs: number): Promise<number | undefined>;
   /** Resolves true once that connection's FIN has reached its server (false on timeout). */
   ended(client: string, port: number, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export async function startRealServers(
-  addresses: readonly string[],
-  port: number,
-): Promise<RealServers> {
-  const seen = new Map<string, string>();
-  const waiters = new Map<string, (server: string) => void>();
+export async function startRealServers(endpoints: readonly Endpoint[]): Promise<RealServers> {
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, (server: number) => void>();
   const ends = new Map<string, Promise<void>>();
   const sockets = new Set<Socket>();
   const servers: Server[] = [];
-  for (const address of addresses) {
+  for (const [index, { address, port }] of endpoints.entries()) {
     // Half-open: a client's FIN leaves the server side open, so the kernel's entry stays in
     // CLOSE_WAIT (inactive) without further packets that would make the sequence vary.
     const server = createServer({ allowHalfOpen: true }, (sock) => {
@@ -34,8 +36,8 @@ export async function startRealServers(
       const key = `${sock.remoteAddress}:${sock.remotePort}`;
       ends.set(key, new Promise((resolve) => sock.once('end', resolve)));
       sock.resume();
-      seen.set(key, address);
-      waiters.get(key)?.(address);
+      seen.set(key, index);
+      waiters.get(key)?.(index);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
