@@ -34,6 +34,10 @@ export interface DaemonArgs {
   readonly dataplane?: string;
   /** -I: leave the kernel's IPVS services in place at stop (keepalived's --dont-release-ipvs). */
   readonly dontReleaseIpvs: boolean;
+  /** nft data plane: the interface DR traffic arrives on and real servers are reached through. */
+  readonly nftInterface?: string;
+  /** nft data plane: masquerade NAT connections towards real servers. */
+  readonly nftMasquerade: boolean;
   readonly control?: string;
   /** `--admin HOST:PORT|off`; undefined means DEFAULT_ADMIN. */
   readonly admin?: AdminAddress | 'off';
@@ -68,6 +72,8 @@ const OPTIONS = {
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
   'dont-release-ipvs': { type: 'boolean', short: 'I' },
+  'nft-interface': { type: 'string' },
+  'nft-masquerade': { type: 'boolean' },
   control: { type: 'string' },
   admin: { type: 'string' },
   'log-format': { type: 'string' },
@@ -107,6 +113,10 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ok: false,
       message: `--dataplane must be ipvs, nft, proxy or auto, not '${values.dataplane}'`,
     };
+  }
+  const nftIf = values['nft-interface'];
+  if (nftIf !== undefined && !/^[^\s/]{1,15}$/.test(nftIf)) {
+    return { ok: false, message: `--nft-interface must be an interface name, not '${nftIf}'` };
   }
   const facilityText = values['log-facility'];
   const facility = facilityText === undefined ? undefined : parseFacility(facilityText);
@@ -155,6 +165,8 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('logFacility', values['log-facility']),
       ...opt('pidFile', values.pid),
       ...opt('dataplane', values.dataplane),
+      ...opt('nftInterface', nftIf),
+      nftMasquerade: values['nft-masquerade'] === true,
       ...opt('control', values.control),
       ...opt('signum', values.signum),
       ...(facility === undefined ? {} : { syslogFacility: facility }),
@@ -215,10 +227,19 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            keepalived ('Fri Nov 27 09:18:59 2026: (VI_1) Entering MASTER STATE')
   -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
                            tandem refuses to start while the file names a live tandem)
-      --dataplane=KIND     ipvs | nft | proxy | auto: the kernel's IPVS table over netlink,
-                           nftables, or the userspace proxy; auto takes ipvs when the kernel
-                           has it (/proc/net/ip_vs, or the IPVS netlink family), else proxy
-  -I, --dont-release-ipvs  ipvs data plane: leave tandem's services in the kernel at stop
+      --dataplane=KIND     ipvs | nft | proxy | auto (default): how virtual servers forward.
+                           ipvs programs the kernel's IPVS table over netlink, as keepalived
+                           (root; loads ip_vs when missing; docs/ipvs-kernel.md); nft programs
+                           LVS-DR and LVS-NAT with nftables (root; docs/nft.md); proxy relays
+                           in userspace (no privileges); auto is ipvs when the kernel has IPVS
+                           and tandem may change it, else nft when root and nftables work and
+                           can program the configuration, else proxy
+  -I, --dont-release-ipvs  ipvs: leave tandem's services in the kernel at stop
+      --nft-interface=IF   nft: the interface VIP traffic arrives on and real servers are
+                           reached through (default: from vrrp_instance, else the host's
+                           addresses and subnets)
+      --nft-masquerade     nft: masquerade LVS-NAT connections, so real servers need no
+                           route back through the director
       --control=PATH       control socket for tandemadm and 'tandem status' (default
                            /run/tandem/control.sock as root, else $XDG_RUNTIME_DIR/tandem/ or
                            /tmp/tandem-UID/; 'off' disables it)

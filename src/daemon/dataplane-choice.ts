@@ -1,34 +1,53 @@
-// Which data plane `--dataplane` gives the daemon (docs/ipvs-kernel.md, docs/proxy.md): `ipvs`
-// programs the kernel's IPVS table and loads ip_vs when it is missing, as keepalived does;
-// `proxy` is the userspace proxy; `auto` takes the kernel's IPVS when the kernel has it
-// (/proc/net/ip_vs, or the IPVS netlink family) and this process may change it, else the proxy.
+// --dataplane: which data plane the daemon runs, and how the kernel ones are wired. `ipvs` needs
+// a kernel with IPVS that this process may change (CAP_NET_ADMIN), and loads ip_vs when it is
+// missing, as keepalived does (docs/ipvs-kernel.md); `nft` needs root and working nftables
+// (libnftables, or the nft command; docs/nft.md). `auto` takes ipvs when the kernel already has
+// it, else nft when root, nftables work and the configuration has nothing nft cannot program,
+// else the userspace proxy, and says which and why.
 
-import { existsSync } from 'node:fs';
+import { compileConfig, type Config } from '../config/index.js';
 import { IpvsDataPlane, type DataPlane } from '../dataplane/index.js';
-import type { IpvsTable } from '../ipvs/index.js';
+import {
+  checkNftConfig,
+  configuredVipInterfaces,
+  defaultRunner,
+  hostAddresses,
+  interfaceFor,
+  NftDataPlane,
+  nftUsable,
+  type NftMethod,
+  type NftRunner,
+} from '../dataplane/nft/index.js';
+import { serviceKeysOf, type IpvsTable } from '../ipvs/index.js';
 import type { Clock } from '../lib/clock.js';
+import { bracketed } from '../lib/inet.js';
 import type { Logger } from '../lib/log.js';
 import { openIpvs, type IpvsKernel, type IpvsResult } from '../sys/ipvs-kernel.js';
+import { hostInterfaces } from './host.js';
 
-export type PlaneFactory = (table: IpvsTable, log: Logger) => DataPlane;
+export type PlaneFactory = (
+  table: IpvsTable,
+  log: Logger,
+  config: () => Config | undefined,
+) => DataPlane;
 
-export type DataplaneChoice =
-  | {
-      readonly ok: true;
-      readonly kind: 'ipvs' | 'proxy';
-      /** Undefined: the daemon's default, the proxy. */
-      readonly factory?: PlaneFactory;
-      /** Why auto chose what it chose. */
-      readonly reason?: string;
-    }
+export type PlaneChoice =
+  | { readonly ok: true; readonly kind: 'proxy'; readonly why?: string }
+  | { readonly ok: true; readonly kind: 'nft'; readonly runner: NftRunner }
+  | { readonly ok: true; readonly kind: 'ipvs'; readonly kernel: IpvsKernel; readonly why?: string }
   | { readonly ok: false; readonly message: string };
 
-export interface ChoiceOptions {
-  readonly clock: Clock;
-  /** --dont-release-ipvs. */
-  readonly dontRelease: boolean;
-  /** The kernel's IPVS client (tests give another). */
-  readonly open?: (modprobe: boolean) => IpvsResult<IpvsKernel>;
+export interface ChoiceInput {
+  readonly dataplane: 'proxy' | 'nft' | 'ipvs' | 'auto';
+  /** -P: VRRP only, no virtual servers: no plane may touch nftables. */
+  readonly vrrpOnly?: boolean;
+  readonly file: string;
+  readonly configId?: string;
+  readonly uid?: number;
+  /** For tests: the runner to probe instead of libnftables/nft. */
+  readonly runner?: () => NftRunner;
+  /** For tests: the IPVS client instead of the kernel's (`modprobe`: may load ip_vs). */
+  readonly ipvs?: (modprobe: boolean) => IpvsResult<IpvsKernel>;
 }
 
 function openKernel(modprobe: boolean): IpvsResult<IpvsKernel> {
@@ -36,20 +55,12 @@ function openKernel(modprobe: boolean): IpvsResult<IpvsKernel> {
   return r.ok ? { ok: true, value: r.kernel } : r;
 }
 
-/** Present when the ip_vs module is loaded (in this network namespace). */
-const PROC_IP_VS = '/proc/net/ip_vs';
-
-function ipvsFactory(kernel: IpvsKernel, o: ChoiceOptions): PlaneFactory {
-  return (table, log) =>
-    new IpvsDataPlane({ table, log, kernel, clock: o.clock, release: !o.dontRelease });
-}
-
 /** An IPVS client that may change the table: GET_INFO needs CAP_NET_ADMIN like every change. */
 function usableIpvs(
-  o: ChoiceOptions,
+  input: ChoiceInput,
   modprobe: boolean,
 ): { ok: true; kernel: IpvsKernel } | { ok: false; why: string } {
-  const opened = (o.open ?? openKernel)(modprobe);
+  const opened = (input.ipvs ?? openKernel)(modprobe);
   if (!opened.ok) {
     const why =
       opened.code === 'ENOENT'
@@ -69,32 +80,104 @@ function usableIpvs(
   return { ok: true, kernel: opened.value };
 }
 
-export function chooseDataplane(kind: string, o: ChoiceOptions): DataplaneChoice {
-  switch (kind) {
-    case 'proxy':
-      return { ok: true, kind: 'proxy' };
-    case 'ipvs': {
-      const k = usableIpvs(o, true);
-      if (!k.ok) return { ok: false, message: `--dataplane=ipvs: ${k.why}` };
-      return { ok: true, kind: 'ipvs', factory: ipvsFactory(k.kernel, o) };
-    }
-    case 'auto': {
-      const k = usableIpvs(o, false);
-      if (k.ok) {
-        return {
-          ok: true,
-          kind: 'ipvs',
-          factory: ipvsFactory(k.kernel, o),
-          reason: 'the kernel has IPVS',
-        };
-      }
-      const why = existsSync(PROC_IP_VS) ? k.why : 'the kernel has no IPVS loaded';
-      return { ok: true, kind: 'proxy', reason: why };
-    }
-    default:
-      return {
-        ok: false,
-        message: `--dataplane=${kind} is not implemented yet (issue 9); use ipvs, proxy or auto`,
-      };
+export function choosePlane(input: ChoiceInput): PlaneChoice {
+  if (input.dataplane === 'proxy') return { ok: true, kind: 'proxy' };
+  if (input.dataplane === 'ipvs') {
+    // -P too: the VRRP half runs the connection-sync daemon, as keepalived's VRRP process does.
+    const k = usableIpvs(input, true);
+    return k.ok
+      ? { ok: true, kind: 'ipvs', kernel: k.kernel }
+      : { ok: false, message: `--dataplane ipvs: ${k.why}` };
   }
+  if (input.dataplane === 'auto') {
+    // Never a module load on auto: only a kernel that has IPVS already.
+    const k = usableIpvs(input, false);
+    if (k.ok) return { ok: true, kind: 'ipvs', kernel: k.kernel, why: 'the kernel has IPVS' };
+  }
+  // `tandem -P` next to a `tandem -C` must not remove the other one's tables at its stop.
+  if (input.vrrpOnly === true)
+    return { ok: true, kind: 'proxy', why: '-P runs no virtual servers' };
+  const uid = input.uid ?? process.getuid?.();
+  if (uid !== 0) {
+    return input.dataplane === 'nft'
+      ? { ok: false, message: '--dataplane nft needs root (CAP_NET_ADMIN)' }
+      : { ok: true, kind: 'proxy', why: 'not root' };
+  }
+  const runner = (input.runner ?? defaultRunner)();
+  if (!nftUsable(runner)) {
+    runner.close();
+    return input.dataplane === 'nft'
+      ? {
+          ok: false,
+          message: '--dataplane nft: nftables is not usable (is the nft command installed?)',
+        }
+      : { ok: true, kind: 'proxy', why: 'nftables is not usable' };
+  }
+  if (input.dataplane === 'auto') {
+    const r = compileConfig(input.file, {
+      interfaces: hostInterfaces(),
+      ...(input.configId === undefined ? {} : { configId: input.configId }),
+    });
+    if (r.ok && checkNftConfig(r.config).length > 0) {
+      runner.close();
+      return {
+        ok: true,
+        kind: 'proxy',
+        why: 'the configuration has virtual servers nft cannot program',
+      };
+    }
+  }
+  return { ok: true, kind: 'nft', runner };
+}
+
+/** Service id (`tcp:10.0.0.1:80`) → the configured lb_kind, for services with no real server. */
+function methodOf(config: Config | undefined, id: string): NftMethod | undefined {
+  for (const vs of config?.virtualServers ?? []) {
+    for (const s of serviceKeysOf(vs, config?.virtualServerGroups ?? []) ?? []) {
+      const k = s.key;
+      if (k.kind !== 'ip') continue;
+      if (`${k.protocol.toLowerCase()}:${bracketed(k.address)}:${k.port}` !== id) continue;
+      if (vs.lvsMethod === 'DR') return 'dr';
+      if (vs.lvsMethod === 'NAT') return 'nat';
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export interface NftWiring {
+  readonly runner: NftRunner;
+  readonly clock: Clock;
+  readonly nftInterface?: string;
+  readonly masquerade: boolean;
+}
+
+export function nftPlaneFactory(w: NftWiring): PlaneFactory {
+  return (table, log, config) =>
+    new NftDataPlane({
+      table,
+      log,
+      clock: w.clock,
+      runner: w.runner,
+      masquerade: w.masquerade,
+      interfaceOf: (address, family) =>
+        interfaceFor(address, family, {
+          ...(w.nftInterface === undefined ? {} : { override: w.nftInterface }),
+          configured: configuredVipInterfaces(config()),
+          host: hostAddresses(),
+        }),
+      methodHint: (id) => methodOf(config(), id),
+    });
+}
+
+export interface IpvsWiring {
+  readonly kernel: IpvsKernel;
+  readonly clock: Clock;
+  /** --dont-release-ipvs. */
+  readonly dontRelease: boolean;
+}
+
+export function ipvsPlaneFactory(w: IpvsWiring): PlaneFactory {
+  return (table, log) =>
+    new IpvsDataPlane({ table, log, kernel: w.kernel, clock: w.clock, release: !w.dontRelease });
 }

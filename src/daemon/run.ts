@@ -8,7 +8,8 @@ import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { logOutputOf, outputSink } from './log-output.js';
 import { defaultControlPath } from '../control/index.js';
-import { chooseDataplane } from './dataplane-choice.js';
+import { choosePlane, ipvsPlaneFactory, nftPlaneFactory } from './dataplane-choice.js';
+import { checkNftConfig } from '../dataplane/nft/index.js';
 import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
@@ -28,14 +29,16 @@ export function runDaemon(
   file: string,
   displayPath: (path: string) => string,
 ): number {
-  // auto: the kernel's IPVS when it has it and we may change it, else the proxy.
-  const plane = chooseDataplane(args.dataplane ?? 'auto', {
-    clock: systemClock,
-    dontRelease: args.dontReleaseIpvs,
+  const kind = (args.dataplane ?? 'auto') as 'proxy' | 'nft' | 'ipvs' | 'auto';
+  const choice = choosePlane({
+    dataplane: kind,
+    vrrpOnly: args.vrrpOnly,
+    file,
+    ...(args.configId === undefined ? {} : { configId: args.configId }),
   });
-  if (!plane.ok) {
-    process.stderr.write(`tandem: ${plane.message}\n`);
-    return plane.message.includes('not implemented') ? 2 : 1;
+  if (!choice.ok) {
+    process.stderr.write(`tandem: ${choice.message}\n`);
+    return 1;
   }
   const sysctls = hostSysctls();
   for (const arg of args.sysctls) {
@@ -55,8 +58,17 @@ export function runDaemon(
     return 1;
   }
   const log = createLogger({ level: args.logDetail ? 'debug' : 'info', write: sink.write });
-  if (plane.reason !== undefined)
-    log.info({ dataplane: plane.kind, reason: plane.reason }, 'data plane chosen (auto)');
+  if (kind === 'auto') {
+    log.info(
+      {
+        dataplane: choice.kind,
+        ...((choice.kind === 'proxy' || choice.kind === 'ipvs') && choice.why
+          ? { why: choice.why }
+          : {}),
+      },
+      'data plane chosen',
+    );
+  }
   const pidfile = pidfileOf(args);
   if (pidfile !== undefined) {
     const claimed = claimPidfile(pidfile);
@@ -68,6 +80,26 @@ export function runDaemon(
   const release = (): void => {
     if (pidfile !== undefined) releasePidfile(pidfile);
   };
+  const nft =
+    choice.kind === 'nft'
+      ? {
+          dataplane: nftPlaneFactory({
+            runner: choice.runner,
+            clock: systemClock,
+            masquerade: args.nftMasquerade,
+            ...(args.nftInterface === undefined ? {} : { nftInterface: args.nftInterface }),
+          }),
+          configCheck: checkNftConfig,
+        }
+      : choice.kind === 'ipvs'
+        ? {
+            dataplane: ipvsPlaneFactory({
+              kernel: choice.kernel,
+              clock: systemClock,
+              dontRelease: args.dontReleaseIpvs,
+            }),
+          }
+        : {};
   const daemon = new Daemon({
     file,
     ...(args.configId === undefined ? {} : { configId: args.configId }),
@@ -82,10 +114,11 @@ export function runDaemon(
     ...(args.control === 'off' ? {} : { controlPath: args.control ?? defaultControlPath() }),
     ...(args.admin === 'off' ? {} : { admin: args.admin ?? DEFAULT_ADMIN }),
     logOutput: output,
-    ...(plane.factory === undefined ? {} : { dataplane: plane.factory }),
     diagnostics: (text) => process.stderr.write(text),
+    ...nft,
   });
   if (!daemon.start()) {
+    void daemon.plane.close();
     release();
     process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid; not starting\n`);
     return 1;

@@ -87,7 +87,7 @@ export type OpenResult = { readonly ok: true; readonly fd: number } | RtnlFailur
 export interface OpenOptions {
   readonly nonblocking?: boolean;
   readonly rcvbuf?: number;
-  /** NETLINK_ROUTE (default) or NETLINK_GENERIC. */
+  /** NETLINK_ROUTE (default), NETLINK_GENERIC, or NETLINK_NETFILTER (12). */
   readonly protocol?: number;
   /** SO_RCVTIMEO and SO_SNDTIMEO, for request sockets. */
   readonly timeoutMs?: number;
@@ -178,15 +178,15 @@ let requestBuffer: Uint8Array | undefined;
 
 export interface RequestOptions {
   readonly timeoutMs?: number;
-  /** NETLINK_ROUTE (default) or NETLINK_GENERIC; ignored when `fd` is given. */
+  /** NETLINK_ROUTE (default), NETLINK_GENERIC or NETLINK_NETFILTER; unused when `fd` is given. */
   readonly protocol?: number;
   /** A socket of the caller's (openNetlink with timeoutMs) to use instead of a fresh one. */
   readonly fd?: number;
 }
 
-/** Send one rtnetlink request and collect its replies (data messages only). */
+/** Send one request (rtnetlink unless `protocol` says otherwise) and collect its replies. */
 export function rtnlRequest(req: RtnlRequest, opts: RequestOptions = {}): RtnlReply {
-  return netlinkRequest(req, { ...opts, protocol: NETLINK_ROUTE });
+  return netlinkRequest(req, { protocol: NETLINK_ROUTE, ...opts });
 }
 
 /** Send one request and collect its replies (data messages only; the ACK ends the exchange). */
