@@ -6,14 +6,16 @@
 // output, which is printed as it came, with ipvsadm's exit status.
 //
 // The socket: `--control PATH` (anywhere on the line), else $TANDEM_CONTROL, else the daemon's
-// default (/run/tandem/control.sock as root). With no daemon there and no --control, a kernel
-// IPVS table (/proc/net/ip_vs) is administered through ipvsadm itself, as before tandem.
+// default (/run/tandem/control.sock as root). With no daemon there and no --control, and a
+// kernel with IPVS, tandemadm administers the kernel's table itself over generic netlink, as
+// ipvsadm does (docs/ipvs-kernel.md), with ipvsadm's output and errors.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ControlError, defaultControlPath, request } from '../control/index.js';
-import { parseIpvsadmArgs } from '../ipvs/admin/index.js';
+import { kernelBackend } from '../dataplane/index.js';
+import { ipvsStrerror, parseIpvsadmArgs, runIpvsadmOn } from '../ipvs/admin/index.js';
 import { renderVersion } from '../ipvs/render/index.js';
+import { errnoText, openIpvs } from '../sys/ipvs-kernel.js';
 
 const HELP = `tandemadm: ipvsadm-compatible administration of a running tandem daemon.
 Usage:
@@ -30,7 +32,8 @@ Usage:
   tandemadm -h
   --control PATH    the daemon's control socket (default ${defaultControlPath()})
 Options and output are those of ipvsadm 1.31; see ipvsadm(8). Changes last until the daemon's
-next reload, which programs the table from its configuration file again.
+next reload, which programs the table from its configuration file again. With no daemon
+running, tandemadm changes the kernel's IPVS table directly, as ipvsadm does.
 `;
 
 /** Takes `--control PATH` / `--control=PATH` out of argv (ipvsadm has no such option). */
@@ -103,22 +106,48 @@ async function main(all: readonly string[]): Promise<number> {
     return reply.exitCode;
   } catch (err) {
     const why = err instanceof ControlError ? err.message : String(err);
-    if (given === undefined && existsSync(KERNEL_IPVS) && err instanceof ControlError) {
-      // No daemon, but the kernel has an IPVS table: do what ipvsadm would.
-      process.stderr.write(`tandemadm: ${why}; using the kernel's IPVS table (ipvsadm)\n`);
-      const r = spawnSync('ipvsadm', argv, {
-        stdio: ['pipe', 'inherit', 'inherit'],
-        ...(stdin === undefined ? {} : { input: stdin }),
-      });
-      if (r.error === undefined) return r.status ?? 2;
+    if (
+      given === undefined &&
+      err instanceof ControlError &&
+      err.code === 'ERR_CONTROL_UNREACHABLE'
+    ) {
+      // No daemon: the kernel's own table, when the kernel has one.
+      const status = onKernel(argv, stdin);
+      if (status !== undefined) return status;
     }
     process.stderr.write(`tandemadm: cannot reach a tandem daemon: ${why}\n`);
     return 2;
   }
 }
 
-/** Present when the kernel's IPVS module is loaded. */
-const KERNEL_IPVS = '/proc/net/ip_vs';
+/**
+ * ipvsadm on the kernel's IPVS table; undefined when the kernel has none. As ipvsadm's
+ * ipvs_init, GET_INFO comes first, and its failure (no CAP_NET_ADMIN) ends the run.
+ */
+function onKernel(argv: readonly string[], stdin: string | undefined): number | undefined {
+  const opened = openIpvs();
+  if (!opened.ok) return undefined;
+  const kernel = opened.kernel;
+  try {
+    const info = kernel.info();
+    if (!info.ok) {
+      const text = ipvsStrerror(undefined, info.code, errnoText(info.code));
+      process.stderr.write(
+        `Can't initialize ipvs: ${text}\nAre you sure that IP Virtual Server is built in the kernel or as module?\n`,
+      );
+      return 2;
+    }
+    const r = runIpvsadmOn(kernelBackend(kernel), argv, {
+      program: 'tandemadm',
+      ...(stdin === undefined ? {} : { stdin }),
+    });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    return r.exitCode;
+  } finally {
+    kernel.close();
+  }
+}
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -32,6 +32,8 @@ export interface DaemonArgs {
   readonly logFormat: LogFormat;
   readonly pidFile?: string;
   readonly dataplane?: string;
+  /** -I: leave the kernel's IPVS services in place at stop (keepalived's --dont-release-ipvs). */
+  readonly dontReleaseIpvs: boolean;
   /** nft data plane: the interface DR traffic arrives on and real servers are reached through. */
   readonly nftInterface?: string;
   /** nft data plane: masquerade NAT connections towards real servers. */
@@ -69,6 +71,7 @@ const OPTIONS = {
   'log-facility': { type: 'string', short: 'S' },
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
+  'dont-release-ipvs': { type: 'boolean', short: 'I' },
   'nft-interface': { type: 'string' },
   'nft-masquerade': { type: 'boolean' },
   control: { type: 'string' },
@@ -102,10 +105,13 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
   if (values.vrrp === true && values.check === true) {
     return { ok: false, message: '-P/--vrrp and -C/--check exclude each other' };
   }
-  if (values.dataplane !== undefined && !['proxy', 'nft', 'auto'].includes(values.dataplane)) {
+  if (
+    values.dataplane !== undefined &&
+    !['proxy', 'nft', 'ipvs', 'auto'].includes(values.dataplane)
+  ) {
     return {
       ok: false,
-      message: `--dataplane must be proxy, nft or auto, not '${values.dataplane}'`,
+      message: `--dataplane must be ipvs, nft, proxy or auto, not '${values.dataplane}'`,
     };
   }
   const nftIf = values['nft-interface'];
@@ -176,6 +182,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       vrrpOnly: values.vrrp === true,
       checkOnly: values.check === true,
       dontFork: values['dont-fork'] === true,
+      dontReleaseIpvs: values['dont-release-ipvs'] === true,
       logConsole: values['log-console'] === true,
       logDetail: values['log-detail'] === true,
       version: values.version === true,
@@ -220,11 +227,14 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            keepalived ('Fri Nov 27 09:18:59 2026: (VI_1) Entering MASTER STATE')
   -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
                            tandem refuses to start while the file names a live tandem)
-      --dataplane=KIND     proxy | nft | auto (default): how virtual servers forward.
-                           nft programs LVS-DR and LVS-NAT into the kernel with nftables
-                           (root); proxy relays in userspace (no privileges); auto is nft
-                           when root and nftables work and can program the configuration,
-                           else proxy. See docs/nft.md
+      --dataplane=KIND     ipvs | nft | proxy | auto (default): how virtual servers forward.
+                           ipvs programs the kernel's IPVS table over netlink, as keepalived
+                           (root; loads ip_vs when missing; docs/ipvs-kernel.md); nft programs
+                           LVS-DR and LVS-NAT with nftables (root; docs/nft.md); proxy relays
+                           in userspace (no privileges); auto is ipvs when the kernel has IPVS
+                           and tandem may change it, else nft when root and nftables work and
+                           can program the configuration, else proxy
+  -I, --dont-release-ipvs  ipvs: leave tandem's services in the kernel at stop
       --nft-interface=IF   nft: the interface VIP traffic arrives on and real servers are
                            reached through (default: from vrrp_instance, else the host's
                            addresses and subnets)

@@ -4,11 +4,14 @@
 // whose reload also re-applies the configuration over `ipvsadm` edits.
 
 import type { ControlHandler, ControlParams } from '../control/index.js';
-import { runIpvsadm, type IpvsTable } from '../ipvs/index.js';
+import type { DataPlane } from '../dataplane/index.js';
+import { runIpvsadmOn, tableBackend, type IpvsTable } from '../ipvs/index.js';
 import type { DaemonStatus } from './status.js';
 
 export interface ControlTarget {
   readonly table: IpvsTable;
+  /** A kernel plane answers `-c`, `--daemon` and `-Z` from the kernel as well. */
+  readonly plane?: DataPlane;
   status(): Promise<DaemonStatus>;
   reload(): boolean;
   /** The table's service list changed: bring the data plane in line. */
@@ -26,7 +29,8 @@ export function controlHandlers(d: ControlTarget): Record<string, ControlHandler
       if (argv === undefined)
         throw new TypeError('ipvsadm: params.argv must be an array of strings');
       const stdin = typeof params.stdin === 'string' ? params.stdin : undefined;
-      const r = runIpvsadm(d.table, argv, {
+      const backend = tableBackend(d.table, d.plane?.adminHooks?.() ?? {});
+      const r = runIpvsadmOn(backend, argv, {
         program: typeof params.program === 'string' ? params.program : 'tandemadm',
         ...(stdin === undefined ? {} : { stdin }),
       });

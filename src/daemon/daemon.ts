@@ -6,7 +6,12 @@
 // services and their connections are never disturbed.
 
 import { compileConfig, formatDiagnostics, type Config, type Diagnostic } from '../config/index.js';
-import { ProxyDataPlane, type DataPlane, type ServiceOptions } from '../dataplane/index.js';
+import {
+  ProxyDataPlane,
+  wantedSyncDaemons,
+  type DataPlane,
+  type ServiceOptions,
+} from '../dataplane/index.js';
 import {
   applyPlan,
   diffConfig,
@@ -107,6 +112,8 @@ export class Daemon {
   /** Addresses of `vip_mode listener` instances, and those currently held (by instance). */
   #listenerVips = new Set<string>();
   readonly #heldVips = new Map<string, readonly string[]>();
+  /** Each VRRP instance's state, for the connection-sync daemon (lvs_sync_daemon). */
+  readonly #vrrpStates = new Map<string, string>();
 
   constructor(opts: DaemonOptions) {
     this.#opts = opts;
@@ -245,6 +252,8 @@ export class Daemon {
         onTransition: (e) => {
           this.#events.vrrp(e);
           this.#notify.vrrp(e);
+          this.#vrrpStates.set(e.instance, e.to);
+          if (this.#config?.global.lvsSyncDaemon?.instance === e.instance) this.#configurePlane();
           this.#opts.onTransition?.(e);
         },
         onGroupTransition: (e) => this.#notify.group(e),
@@ -273,9 +282,26 @@ export class Daemon {
     for (const key of plan.skipped)
       this.#log.warn({ vs: key }, 'virtual server not programmed (group cannot be expanded)');
     this.#config = config;
+    this.#configurePlane();
     this.checks.load(config);
     this.sync();
     return plan;
+  }
+
+  /**
+   * keepalived's LVS globals for a kernel data plane: flushes, and the sync daemon, which (as in
+   * keepalived, where the VRRP process runs it) only a daemon running VRRP starts.
+   */
+  #configurePlane(): void {
+    const config = this.#config;
+    if (config === undefined) return;
+    this.plane.configure?.({
+      flushAtStart: config.global.lvsFlush,
+      flushOnStop: config.global.lvsFlushOnStop,
+      syncDaemons: this.#runVrrp
+        ? wantedSyncDaemons(config, (name) => this.#vrrpStates.get(name))
+        : [],
+    });
   }
 
   /** Table changes come in bursts (a reload, a restore): one sync after the burst. */

@@ -8,7 +8,7 @@ import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { logOutputOf, outputSink } from './log-output.js';
 import { defaultControlPath } from '../control/index.js';
-import { choosePlane, nftPlaneFactory } from './dataplane-choice.js';
+import { choosePlane, ipvsPlaneFactory, nftPlaneFactory } from './dataplane-choice.js';
 import { checkNftConfig } from '../dataplane/nft/index.js';
 import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
@@ -29,7 +29,7 @@ export function runDaemon(
   file: string,
   displayPath: (path: string) => string,
 ): number {
-  const kind = (args.dataplane ?? 'auto') as 'proxy' | 'nft' | 'auto';
+  const kind = (args.dataplane ?? 'auto') as 'proxy' | 'nft' | 'ipvs' | 'auto';
   const choice = choosePlane({
     dataplane: kind,
     vrrpOnly: args.vrrpOnly,
@@ -62,7 +62,9 @@ export function runDaemon(
     log.info(
       {
         dataplane: choice.kind,
-        ...(choice.kind === 'proxy' && choice.why ? { why: choice.why } : {}),
+        ...((choice.kind === 'proxy' || choice.kind === 'ipvs') && choice.why
+          ? { why: choice.why }
+          : {}),
       },
       'data plane chosen',
     );
@@ -89,7 +91,15 @@ export function runDaemon(
           }),
           configCheck: checkNftConfig,
         }
-      : {};
+      : choice.kind === 'ipvs'
+        ? {
+            dataplane: ipvsPlaneFactory({
+              kernel: choice.kernel,
+              clock: systemClock,
+              dontRelease: args.dontReleaseIpvs,
+            }),
+          }
+        : {};
   const daemon = new Daemon({
     file,
     ...(args.configId === undefined ? {} : { configId: args.configId }),

@@ -1,8 +1,14 @@
 // Public surface of the data planes (house style §1): the contract every plane keeps, the
-// userspace proxy, and the PROXY protocol codec its upstream connections use to tell real
-// servers who the client was.
+// kernel IPVS plane, the userspace proxy, and the PROXY protocol codec its upstream connections
+// use to tell real servers who the client was. The nftables plane is src/dataplane/nft.
 
-export type { DataPlane, DataPlaneKind, DataPlaneStats } from './plane.js';
+export type { DataPlane, DataPlaneKind, DataPlaneStats, KernelGlobals } from './plane.js';
+export {
+  IpvsDataPlane,
+  kernelBackend,
+  wantedSyncDaemons,
+  type IpvsPlaneOptions,
+} from './ipvs/index.js';
 export {
   ProxyDataPlane,
   listenerKey,

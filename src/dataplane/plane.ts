@@ -5,7 +5,8 @@
 // coalesced, with the services to serve (listener-mode VIPs this director does not hold are left
 // out). The proxy needs only the service list from it; kernel planes reprogram what changed.
 
-import type { ServiceSnapshot } from '../ipvs/index.js';
+import type { PlaneHooks, ServiceSnapshot } from '../ipvs/index.js';
+import type { SyncDaemonInfo } from '../ipvs/render/index.js';
 import type { ServiceOptions, CloseOptions, CloseResult, ProxyPlaneStats } from './proxy/plane.js';
 
 export type DataPlaneKind = 'proxy' | 'nft' | 'ipvs';
@@ -17,12 +18,30 @@ export interface DataPlaneStats {
   readonly kernel?: Readonly<Record<string, number | string | boolean>>;
 }
 
+/** keepalived's global LVS settings, for a kernel plane (undefined fields keep the defaults). */
+export interface KernelGlobals {
+  /** lvs_flush: empty the kernel's table before the first sync. */
+  readonly flushAtStart: boolean;
+  /** lvs_flush_on_stop: empty the whole table at stop, not only tandem's services. */
+  readonly flushOnStop: boolean;
+  /** lvs_sync_daemon: the connection-sync daemons that should run now. */
+  readonly syncDaemons: readonly SyncDaemonInfo[];
+}
+
 export interface DataPlane {
   readonly kind: DataPlaneKind;
   sync(services: readonly ServiceSnapshot[], options: ReadonlyMap<string, ServiceOptions>): void;
   /** The table released connection entry `conn` (the proxy closes what relays it). */
   release(conn: number): void;
   stats(): DataPlaneStats;
+  /** Kernel planes: keepalived's LVS globals, at every configuration load. */
+  configure?(globals: KernelGlobals): void;
+  /**
+   * Kernel planes: what tandemadm's commands on the daemon's table need from the kernel — its
+   * connection entries (`-L -c`), sync daemons (`--daemon`, `--start-daemon`), fresh counters
+   * before a listing, and `-Z` on the kernel's counters too.
+   */
+  adminHooks?(): PlaneHooks;
   /** Stop forwarding and remove what the plane installed; established flows may drain. */
   close(options?: CloseOptions): Promise<CloseResult>;
 }

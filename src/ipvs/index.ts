@@ -20,4 +20,12 @@ export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-dif
 export type * from './scheduler.js';
 export type * from './snapshot.js';
 export { renderList, renderSave, renderConnections, renderTimeouts } from './render/index.js';
-export { parseIpvsadmArgs, parseRestore, runIpvsadm } from './admin/index.js';
+export {
+  parseIpvsadmArgs,
+  parseRestore,
+  runIpvsadm,
+  runIpvsadmOn,
+  tableBackend,
+  isRefusal,
+} from './admin/index.js';
+export type { IpvsadmBackend, PlaneHooks, Refusal, ChangeCommand } from './admin/index.js';

@@ -96,7 +96,21 @@ export type ConnState =
   | 'LISTEN'
   | 'SYNACK'
   | 'UDP'
-  | 'ASSURED';
+  | 'ASSURED'
+  // SCTP's states as the kernel names them (read from /proc/net/ip_vs_conn by the IPVS plane).
+  | 'INIT1'
+  | 'INIT'
+  | 'COOKIE_SENT'
+  | 'COOKIE_REPLIED'
+  | 'COOKIE_WAIT'
+  | 'COOKIE_ECHOED'
+  | 'SHUTDOWN_SENT'
+  | 'SHUTDOWN_RECEIVED'
+  | 'SHUTDOWN_ACK_SENT'
+  | 'REJECTED'
+  | 'CLOSED'
+  /** The kernel's name for a state it cannot name. */
+  | 'ERR!';
 
 export interface ConnSnapshot {
   /** `IP` for fwmark persistence templates. */

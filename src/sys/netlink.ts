@@ -1,10 +1,14 @@
-// NETLINK_ROUTE sockets (netlink(7), rtnetlink(7)) through koffi. A request opens its own
-// socket, sends one message and reads until the kernel's ACK, error or NLMSG_DONE. The kernel
-// answers rtnetlink requests inside sendmsg (and produces dump pages inside recvmsg), so the
-// reads do not wait in practice; SO_RCVTIMEO bounds them anyway, so a request can never hang the
-// event loop. A fresh socket per request keeps stale replies of an earlier, timed-out request
-// out of the next one. Failures are values: { ok: false, code: 'EEXIST', message }.
+// Netlink sockets (netlink(7)) through koffi: NETLINK_ROUTE for rtnetlink(7) and
+// NETLINK_GENERIC for generic netlink families such as IPVS (genetlink.ts). A request sends one
+// message and reads until the kernel's ACK, error or NLMSG_DONE. The kernel answers requests
+// inside sendmsg (and produces dump pages inside recvmsg), so the reads do not wait in
+// practice; SO_RCVTIMEO bounds them anyway, so a request can never hang the event loop. By
+// default a request opens its own socket; a caller that sends many (a data plane reprogramming
+// the kernel) may keep one open and pass it in: replies are matched by sequence number, so a
+// stale reply of an earlier, timed-out request is skipped. Failures are values:
+// { ok: false, code: 'EEXIST', message }.
 
+import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import {
   SOCK_CLOEXEC,
@@ -28,9 +32,12 @@ import {
 
 export { MSG_DONTWAIT };
 
+const LE = endianness() === 'LE';
+
 // Linux ABI constants (linux/netlink.h, linux/socket.h, asm-generic/socket.h).
 export const AF_NETLINK = 16;
-const NETLINK_ROUTE = 0;
+export const NETLINK_ROUTE = 0;
+export const NETLINK_GENERIC = 16;
 const SO_RCVBUF = 8;
 const SO_RCVTIMEO = 20; // SO_RCVTIMEO_OLD: struct timeval with the platform's long
 const SO_SNDTIMEO = 21;
@@ -77,24 +84,32 @@ export function sockaddrNl(groups: number): Uint8Array {
 
 export type OpenResult = { readonly ok: true; readonly fd: number } | RtnlFailure;
 
+export interface OpenOptions {
+  readonly nonblocking?: boolean;
+  readonly rcvbuf?: number;
+  /** NETLINK_ROUTE (default), NETLINK_GENERIC, or NETLINK_NETFILTER (12). */
+  readonly protocol?: number;
+  /** SO_RCVTIMEO and SO_SNDTIMEO, for request sockets. */
+  readonly timeoutMs?: number;
+}
+
 /**
- * A bound NETLINK_ROUTE socket. `groups`: RTMGRP_* multicast bits for a monitor (0 for
- * requests); `nonblocking`: SOCK_NONBLOCK, for sockets read only after poll.
+ * A bound netlink socket. `groups`: RTMGRP_* multicast bits for a monitor (0 for requests);
+ * `nonblocking`: SOCK_NONBLOCK, for sockets read only after poll.
  */
-export function openNetlink(
-  groups: number,
-  opts: {
-    readonly nonblocking?: boolean;
-    readonly rcvbuf?: number;
-    /** NETLINK_ROUTE (default) or another netlink family (NETLINK_NETFILTER = 12). */
-    readonly protocol?: number;
-  } = {},
-): OpenResult {
+export function openNetlink(groups: number, opts: OpenOptions = {}): OpenResult {
   const c = loadLibc();
   if (c === null) return fail('ENOSYS', 'native calls are unavailable (koffi)');
   const type = SOCK_RAW | SOCK_CLOEXEC | (opts.nonblocking === true ? SOCK_NONBLOCK : 0);
   const fd = c.socket(AF_NETLINK, type, opts.protocol ?? NETLINK_ROUTE);
   if (fd < 0) return sysFail(c, 'socket');
+  if (opts.timeoutMs !== undefined) {
+    const tv = new Int32Array(4); // struct timeval { long tv_sec; long tv_usec } on LP64, LE
+    tv[0] = Math.floor(opts.timeoutMs / 1000);
+    tv[2] = (opts.timeoutMs % 1000) * 1000;
+    c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+    c.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
+  }
   const one = new Int32Array([1]);
   // Extended ACKs carry the kernel's reason text; CAP_ACK stops it echoing whole requests.
   c.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
@@ -158,75 +173,101 @@ export function closeNetlink(fd: number): void {
 }
 
 let nextSeq = (Date.now() & 0xffff) << 8;
+const KERNEL_ADDR = sockaddrNl(0);
+let requestBuffer: Uint8Array | undefined;
+
+export interface RequestOptions {
+  readonly timeoutMs?: number;
+  /** NETLINK_ROUTE (default), NETLINK_GENERIC or NETLINK_NETFILTER; unused when `fd` is given. */
+  readonly protocol?: number;
+  /** A socket of the caller's (openNetlink with timeoutMs) to use instead of a fresh one. */
+  readonly fd?: number;
+}
+
+/** Send one request (rtnetlink unless `protocol` says otherwise) and collect its replies. */
+export function rtnlRequest(req: RtnlRequest, opts: RequestOptions = {}): RtnlReply {
+  return netlinkRequest(req, { protocol: NETLINK_ROUTE, ...opts });
+}
 
 /** Send one request and collect its replies (data messages only; the ACK ends the exchange). */
-export function rtnlRequest(
-  req: RtnlRequest,
-  opts: { readonly timeoutMs?: number; readonly protocol?: number } = {},
-): RtnlReply {
+export function netlinkRequest(req: RtnlRequest, opts: RequestOptions = {}): RtnlReply {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dump = (req.flags & NLM_F.DUMP) === NLM_F.DUMP;
   // A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried a few times.
   for (let attempt = 0; ; attempt++) {
-    const r = exchange(req, dump, timeoutMs, opts.protocol);
+    const r = withSocket(opts, timeoutMs, (fd) => exchange(fd, req, dump, timeoutMs));
     if (r !== 'interrupted') return r;
     if (attempt === 2) return fail('EINTR', 'dump kept changing while it was read');
   }
 }
 
+function withSocket<T>(
+  opts: RequestOptions,
+  timeoutMs: number,
+  fn: (fd: number) => T,
+): T | RtnlFailure {
+  if (opts.fd !== undefined) return fn(opts.fd);
+  const opened = openNetlink(0, { protocol: opts.protocol ?? NETLINK_ROUTE, timeoutMs });
+  if (!opened.ok) return opened;
+  try {
+    return fn(opened.fd);
+  } finally {
+    closeNetlink(opened.fd);
+  }
+}
+
 function exchange(
+  fd: number,
   req: RtnlRequest,
   dump: boolean,
   timeoutMs: number,
-  protocol: number | undefined,
 ): RtnlReply | 'interrupted' {
   const c = loadLibc();
   if (c === null) return fail('ENOSYS', 'native calls are unavailable (koffi)');
-  const opened = openNetlink(0, protocol === undefined ? {} : { protocol });
-  if (!opened.ok) return opened;
-  const fd = opened.fd;
-  try {
-    const tv = new Int32Array(4); // struct timeval { long tv_sec; long tv_usec } on LP64, LE
-    tv[0] = Math.floor(timeoutMs / 1000);
-    tv[2] = (timeoutMs % 1000) * 1000;
-    c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
-    c.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
-    nextSeq = (nextSeq + 1) >>> 0;
-    const seq = nextSeq;
-    const flags = NLM_F.REQUEST | req.flags | (dump ? 0 : NLM_F.ACK);
-    const msg = encodeNlMessage({ type: req.type, flags, seq }, req.body, req.attrs);
-    const kernel = sockaddrNl(0);
-    const sent = c.sendto(fd, msg, msg.length, 0, kernel, kernel.length);
-    if (sent !== msg.length)
-      return sent < 0 ? sysFail(c, 'sendto') : fail('EMSGSIZE', 'short send');
-    const buf = new Uint8Array(RECV_BUFFER_SIZE);
-    const out: NlMessage[] = [];
-    let interrupted = false;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() <= deadline) {
-      const got = netlinkRecv(fd, buf, 0);
-      if (!got.ok) {
-        if (got.code === 'EAGAIN') continue; // a stray datagram, or SO_RCVTIMEO expired
-        return fail(got.code, `recvfrom: ${got.code}`);
-      }
-      const msgs = decodeNlMessages(got.data);
-      if (!msgs.ok) return fail('EPROTO', `garbled netlink reply (${msgs.reason})`);
-      for (const m of msgs.value) {
-        if (m.seq !== seq) continue;
-        if ((m.flags & NLM_F.DUMP_INTR) !== 0) interrupted = true;
-        if (m.type === NLMSG.ERROR) {
-          const e = decodeNlError(m.payload, m.flags);
-          if (!e.ok) return fail('EPROTO', `garbled netlink error (${e.reason})`);
-          if (e.value.errno === 0) return { ok: true, messages: out };
-          return errnoFailure(e.value.errno, e.value.message);
-        }
-        if (m.type === NLMSG.DONE) return interrupted ? 'interrupted' : { ok: true, messages: out };
-        if (m.type === NLMSG.NOOP) continue;
-        out.push(m);
-      }
+  nextSeq = (nextSeq + 1) >>> 0;
+  const seq = nextSeq;
+  const flags = NLM_F.REQUEST | req.flags | (dump ? 0 : NLM_F.ACK);
+  const msg = encodeNlMessage({ type: req.type, flags, seq }, req.body, req.attrs);
+  const sent = c.sendto(fd, msg, msg.length, 0, KERNEL_ADDR, KERNEL_ADDR.length);
+  if (sent !== msg.length) return sent < 0 ? sysFail(c, 'sendto') : fail('EMSGSIZE', 'short send');
+  // Requests are synchronous, so one receive buffer serves them all; messages are copied out.
+  const buf = (requestBuffer ??= new Uint8Array(RECV_BUFFER_SIZE));
+  const out: NlMessage[] = [];
+  let interrupted = false;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() <= deadline) {
+    const got = netlinkRecv(fd, buf, 0);
+    if (!got.ok) {
+      if (got.code === 'EAGAIN') continue; // a stray datagram, or SO_RCVTIMEO expired
+      return fail(got.code, `recvfrom: ${got.code}`);
     }
-    return fail('ETIMEDOUT', `no answer from the kernel within ${timeoutMs} ms`);
-  } finally {
-    c.close(fd);
+    const msgs = decodeNlMessages(got.data);
+    if (!msgs.ok) return fail('EPROTO', `garbled netlink reply (${msgs.reason})`);
+    for (const m of msgs.value) {
+      if (m.seq !== seq) continue;
+      if ((m.flags & NLM_F.DUMP_INTR) !== 0) interrupted = true;
+      if (m.type === NLMSG.ERROR) {
+        const e = decodeNlError(m.payload, m.flags);
+        if (!e.ok) return fail('EPROTO', `garbled netlink error (${e.reason})`);
+        if (e.value.errno === 0) return { ok: true, messages: out };
+        return errnoFailure(e.value.errno, e.value.message);
+      }
+      if (m.type === NLMSG.DONE) {
+        // The DONE of a dump that failed part-way carries the negated errno.
+        const status = doneStatus(m.payload);
+        if (status !== 0) return errnoFailure(status, undefined);
+        return interrupted ? 'interrupted' : { ok: true, messages: out };
+      }
+      if (m.type === NLMSG.NOOP) continue;
+      out.push(m);
+    }
   }
+  return fail('ETIMEDOUT', `no answer from the kernel within ${timeoutMs} ms`);
+}
+
+/** The errno an NLMSG_DONE carries (0 when it carries none). */
+function doneStatus(payload: Uint8Array): number {
+  if (payload.length < 4) return 0;
+  const v = new DataView(payload.buffer, payload.byteOffset, 4).getInt32(0, LE);
+  return v < 0 ? -v : 0;
 }

@@ -4,23 +4,31 @@
 // is the kernel's errno worded by ipvs_strerror (kernel-errors.ts, status 255); listing one
 // missing service exits 1. `-R` reads `opts.stdin` line by line as ipvsadm reads stdin: a
 // kernel refusal is printed and the next line runs, a parse error ends the run, and the exit
-// status is the last line's. tandem has no connection-sync daemon: `--daemon` lists nothing,
-// as ipvsadm does on a kernel where none runs.
+// status is the last line's. The commands run on a backend (backend.ts): tandem's table, with
+// whatever a kernel data plane adds (connections, sync daemons), or the kernel's own table.
 
 import type { IpvsTable } from '../table.js';
 import {
   renderConnections,
+  renderDaemons,
   renderList,
   renderSave,
   renderServiceListing,
   renderTimeouts,
   renderVersion,
 } from '../render/index.js';
+import {
+  isRefusal,
+  kernelOpOf,
+  tableBackend,
+  type ChangeCommand,
+  type IpvsadmBackend,
+  type Refusal,
+} from './backend.js';
 import type { IpvsadmCommand, IpvsadmError } from './command.js';
-import { ipvsStrerror, kernelError, KERNEL_ERROR_STATUS, type KernelOp } from './kernel-errors.js';
+import { ipvsStrerror, KERNEL_ERROR_STATUS, type KernelOp } from './kernel-errors.js';
 import { parseIpvsadmArgs, type ParseOptions } from './parse.js';
 import { restoreWords } from './restore.js';
-import { tableDestKey, tableDestSpec, tableServiceKey, tableServiceSpec } from './table-specs.js';
 import { renderUsage } from './usage.js';
 import type { ServiceLookup } from './values.js';
 
@@ -48,7 +56,7 @@ interface Outcome {
 }
 
 interface Run {
-  readonly table: IpvsTable;
+  readonly backend: IpvsadmBackend;
   readonly program: string;
   readonly parse: ParseOptions;
   readonly stdout: string[];
@@ -63,13 +71,22 @@ export function runIpvsadm(
   argv: readonly string[],
   opts: RunIpvsadmOptions = {},
 ): IpvsadmResult {
+  if (opts.now !== undefined) table.advance(opts.now());
+  return runIpvsadmOn(tableBackend(table), argv, opts);
+}
+
+/** `ipvsadm <argv>` against any backend (a table with its data plane, or the kernel). */
+export function runIpvsadmOn(
+  backend: IpvsadmBackend,
+  argv: readonly string[],
+  opts: Omit<RunIpvsadmOptions, 'now'> = {},
+): IpvsadmResult {
   const program = opts.program ?? 'ipvsadm';
   const parse: ParseOptions = {
     program,
     ...(opts.lookupService === undefined ? {} : { lookupService: opts.lookupService }),
   };
-  const run: Run = { table, program, parse, stdout: [], stderr: [] };
-  if (opts.now !== undefined) table.advance(opts.now());
+  const run: Run = { backend, program, parse, stdout: [], stderr: [] };
   const parsed = parseIpvsadmArgs(argv, parse);
   const outcome = parsed.ok
     ? execute(run, parsed.command, opts.stdin ?? '')
@@ -86,18 +103,18 @@ function failed(run: Run, error: IpvsadmError, exit: boolean): Outcome {
   return { status: error.exitCode, exit };
 }
 
-/** One libipvs call: the table change, or the kernel's refusal as ipvsadm words it. */
-function kernel(run: Run, op: KernelOp, change: () => void): Outcome {
-  try {
-    change();
-    return DONE;
-  } catch (err) {
-    return failed(run, kernelError(op, err), false);
-  }
+function refused(run: Run, op: KernelOp | undefined, r: Refusal, exit: boolean): Outcome {
+  const message = ipvsStrerror(op, r.errno, r.strerror);
+  return failed(run, { message, exitCode: KERNEL_ERROR_STATUS }, exit);
+}
+
+/** One libipvs call: the change, or the kernel's refusal as ipvsadm words it. */
+function change(run: Run, cmd: ChangeCommand): Outcome {
+  const r = run.backend.change(cmd);
+  return r === undefined ? DONE : refused(run, kernelOpOf(cmd), r, false);
 }
 
 function execute(run: Run, cmd: IpvsadmCommand, stdin: string): Outcome {
-  const { table } = run;
   switch (cmd.command) {
     case 'help':
       run.stdout.push(renderUsage(run.program));
@@ -107,81 +124,62 @@ function execute(run: Run, cmd: IpvsadmCommand, stdin: string): Outcome {
       return { status: 0, exit: true };
     case 'list':
       return list(run, cmd);
-    case 'save':
-      run.stdout.push(renderSave(table.snapshot()));
+    case 'save': {
+      const snap = run.backend.snapshot();
+      if (isRefusal(snap)) return refused(run, undefined, snap, true);
+      run.stdout.push(renderSave(snap));
       return DONE;
+    }
     case 'restore':
       return restore(run, stdin);
-    case 'clear':
-      return kernel(run, 'flush', () => table.flush());
     case 'add-service':
-      return kernel(run, cmd.command, () => table.addService(tableServiceSpec(cmd)));
     case 'edit-service':
-      return kernel(run, cmd.command, () => table.editService(tableServiceSpec(cmd)));
     case 'delete-service':
-      return kernel(run, cmd.command, () => table.deleteService(tableServiceKey(cmd.service)));
     case 'add-server':
-      return kernel(run, cmd.command, () =>
-        table.addDest(tableServiceKey(cmd.service), tableDestSpec(cmd.server)),
-      );
     case 'edit-server':
-      return kernel(run, cmd.command, () =>
-        table.editDest(tableServiceKey(cmd.service), tableDestSpec(cmd.server)),
-      );
     case 'delete-server':
-      return kernel(run, cmd.command, () =>
-        table.deleteDest(tableServiceKey(cmd.service), tableDestKey(cmd.server)),
-      );
-    case 'zero': {
-      const { service } = cmd;
-      return kernel(run, 'zero', () =>
-        table.zero(service === undefined ? undefined : tableServiceKey(service)),
-      );
-    }
+    case 'clear':
+    case 'zero':
     case 'set-timeout':
-      return kernel(run, 'set-timeout', () =>
-        table.setTimeouts({ tcp: cmd.tcp, tcpfin: cmd.tcpfin, udp: cmd.udp }),
-      );
     case 'start-daemon':
-      // No connection sync in tandem: the kernel call it stands for does not exist (ENOSYS).
-      return daemonRefused(run, 'start-daemon', 'ENOSYS');
     case 'stop-daemon':
-      return daemonRefused(run, 'stop-daemon', 'ESRCH');
+      return change(run, cmd);
   }
 }
 
-function daemonRefused(run: Run, op: KernelOp, errno: 'ENOSYS' | 'ESRCH'): Outcome {
-  const error = { message: ipvsStrerror(op, errno), exitCode: KERNEL_ERROR_STATUS };
-  return failed(run, error, false);
-}
-
 function list(run: Run, cmd: Extract<IpvsadmCommand, { command: 'list' }>): Outcome {
-  const { table } = run;
+  const { backend } = run;
   switch (cmd.view) {
     case 'connections':
       run.stdout.push(
-        renderConnections(table.connections(), {
+        renderConnections(backend.connections(), {
           persistentConn: cmd.options.persistentConn === true,
         }),
       );
       return DONE;
-    case 'timeout':
-      run.stdout.push(renderTimeouts(table.timeouts()));
-      return DONE;
-    case 'daemon':
-      return DONE;
-    case 'service': {
-      if (cmd.service === undefined) break;
-      const listing = renderServiceListing(table.snapshot(), cmd.service, cmd.options);
-      // list_service: ipvs_strerror(ESRCH) after ipvs_get_service, then exit(1).
-      if (!listing.ok) return failed(run, { message: listing.error, exitCode: 1 }, true);
-      run.stdout.push(listing.text);
+    case 'timeout': {
+      const t = backend.timeouts();
+      if (isRefusal(t)) return refused(run, undefined, t, true);
+      run.stdout.push(renderTimeouts(t));
       return DONE;
     }
+    case 'daemon':
+      run.stdout.push(renderDaemons(backend.daemons()));
+      return DONE;
+    case 'service':
     case 'services':
       break;
   }
-  run.stdout.push(renderList(table.snapshot(), cmd.options));
+  const snap = backend.snapshot();
+  if (isRefusal(snap)) return refused(run, undefined, snap, true);
+  if (cmd.view === 'service' && cmd.service !== undefined) {
+    const listing = renderServiceListing(snap, cmd.service, cmd.options);
+    // list_service: ipvs_strerror(ESRCH) after ipvs_get_service, then exit(1).
+    if (!listing.ok) return failed(run, { message: listing.error, exitCode: 1 }, true);
+    run.stdout.push(listing.text);
+    return DONE;
+  }
+  run.stdout.push(renderList(snap, cmd.options));
   return DONE;
 }
 

@@ -20,4 +20,13 @@ export type {
 export type { ServiceLookup } from './values.js';
 export { DEFAULT_PERSISTENT_TIMEOUT, MAX_TIMEOUT } from './apply.js';
 export { DEFAULT_SCHEDULER } from './checks.js';
-export { runIpvsadm, type IpvsadmResult, type RunIpvsadmOptions } from './execute.js';
+export { runIpvsadm, runIpvsadmOn, type IpvsadmResult, type RunIpvsadmOptions } from './execute.js';
+export {
+  tableBackend,
+  isRefusal,
+  type ChangeCommand,
+  type IpvsadmBackend,
+  type PlaneHooks,
+  type Refusal,
+} from './backend.js';
+export { ipvsStrerror, KERNEL_ERROR_STATUS, type KernelOp } from './kernel-errors.js';

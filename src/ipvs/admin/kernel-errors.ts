@@ -38,7 +38,7 @@ const ERRNO_OF: Readonly<Partial<Record<ErrorCode, Errno>>> = {
 };
 
 /** ipvs_strerror's call-specific entries (libipvs 1.31). */
-const BY_OP: Readonly<Partial<Record<KernelOp, Partial<Record<Errno, string>>>>> = {
+const BY_OP: Readonly<Partial<Record<KernelOp, Partial<Record<string, string>>>>> = {
   'add-service': {
     EEXIST: 'Service already exists',
     ENOENT: 'Scheduler or persistence engine not found',
@@ -56,9 +56,20 @@ const BY_OP: Readonly<Partial<Record<KernelOp, Partial<Record<Errno, string>>>>>
   'stop-daemon': { ESRCH: 'No daemon is running' },
 };
 
-/** The generic entries, then glibc's strerror for the rest. */
-const GENERIC: Readonly<Record<Errno, string>> = {
+/** ipvs_strerror's entries for any call (libipvs 1.31). */
+const ANY_OP: Readonly<Record<string, string>> = {
+  EPERM: 'Permission denied (you must be root)',
   EINVAL: 'Invalid operation.  Possibly wrong module version, address not unicast, ...',
+  ENOPROTOOPT: 'Protocol not available',
+  ENOMEM: 'Memory allocation problem',
+  EOPNOTSUPP: 'Operation not supported with IPv6',
+  EAFNOSUPPORT: 'Operation not supported with specified address family',
+  EMSGSIZE: 'Module is wrong version',
+};
+
+/** glibc's strerror for the errnos the table stands for. */
+const STRERROR: Readonly<Partial<Record<string, string>>> = {
+  EINVAL: 'Invalid argument',
   EEXIST: 'File exists',
   ESRCH: 'No such process',
   ENOENT: 'No such file or directory',
@@ -66,19 +77,33 @@ const GENERIC: Readonly<Record<Errno, string>> = {
   ENOSYS: 'Function not implemented',
 };
 
-/** ipvs_strerror(errno) after `op` failed. */
-export function ipvsStrerror(op: KernelOp, errno: Errno): string {
-  return BY_OP[op]?.[errno] ?? GENERIC[errno];
+/**
+ * ipvs_strerror(errno) after `op` failed: the call's entry, the generic entry, else
+ * strerror(3) — `strerror` when the caller has the text (a kernel errno), else glibc's.
+ */
+export function ipvsStrerror(op: KernelOp | undefined, errno: string, strerror?: string): string {
+  return (
+    (op === undefined ? undefined : BY_OP[op]?.[errno]) ??
+    ANY_OP[errno] ??
+    strerror ??
+    STRERROR[errno] ??
+    errno
+  );
+}
+
+/** What a table refusal stands for in the kernel: its errno. */
+export function errnoOf(op: KernelOp, err: unknown): Errno {
+  if (!(err instanceof AppError)) throw err;
+  // `--set`: the kernel answers EINVAL for a timeout above INT_MAX/HZ, whatever the table says.
+  const errno = op === 'set-timeout' ? 'EINVAL' : ERRNO_OF[err.code];
+  if (errno === undefined) throw err;
+  return errno;
 }
 
 /**
- * The ipvsadm error for a table refusal. `--set` is special: the kernel answers EINVAL for a
- * timeout above INT_MAX/HZ, whatever code the table uses. Anything that is not a table
- * refusal is a bug and is rethrown.
+ * The ipvsadm error for a table refusal. Anything that is not a table refusal is a bug and is
+ * rethrown.
  */
 export function kernelError(op: KernelOp, err: unknown): IpvsadmError {
-  if (!(err instanceof AppError)) throw err;
-  const errno = op === 'set-timeout' ? 'EINVAL' : ERRNO_OF[err.code];
-  if (errno === undefined) throw err;
-  return { message: ipvsStrerror(op, errno), exitCode: KERNEL_ERROR_STATUS };
+  return { message: ipvsStrerror(op, errnoOf(op, err)), exitCode: KERNEL_ERROR_STATUS };
 }

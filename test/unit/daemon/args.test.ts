@@ -58,17 +58,22 @@ test('-S takes 0-7, local0-7, user and daemon as keepalived does; anything else 
   }
 });
 
-test('--log-format json|keepalived, --dataplane proxy|nft|auto', () => {
+test('--log-format json|keepalived, --dataplane ipvs|nft|proxy|auto, -I', () => {
   const k = parseDaemonArgs(['--log-format', 'keepalived']);
   assert.ok(k.ok);
   assert.equal(k.args.logFormat, 'keepalived');
   assert.equal(parseDaemonArgs(['--log-format', 'text']).ok, false);
-  for (const d of ['proxy', 'nft', 'auto']) {
+  for (const d of ['proxy', 'nft', 'ipvs', 'auto']) {
     const r = parseDaemonArgs([`--dataplane=${d}`]);
     assert.ok(r.ok);
     assert.equal(r.args.dataplane, d);
   }
-  assert.equal(parseDaemonArgs(['--dataplane=ipvs']).ok, false);
+  assert.equal(parseDaemonArgs(['--dataplane=kernel']).ok, false);
+  const i = parseDaemonArgs(['-I']);
+  assert.ok(i.ok);
+  assert.equal(i.args.dontReleaseIpvs, true);
+  const long = parseDaemonArgs(['--dont-release-ipvs']);
+  assert.ok(long.ok && long.args.dontReleaseIpvs);
 });
 
 test('--nft-interface names an interface; --nft-masquerade is a switch', () => {
