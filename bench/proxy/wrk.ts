@@ -10,6 +10,8 @@ export interface WrkOptions {
   readonly threads?: number;
   readonly headers?: readonly string[];
   readonly cpus?: string;
+  /** Run inside this network namespace (bench/kernel's client). */
+  readonly ns?: string;
 }
 
 export interface WrkResult {
@@ -65,7 +67,10 @@ export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
     ...(opts.headers ?? []).flatMap((h) => ['-H', h]),
     opts.url,
   ];
-  const child = spawnChild('wrk', args, opts.cpus === undefined ? {} : { cpus: opts.cpus });
+  const child = spawnChild('wrk', args, {
+    ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+    ...(opts.ns === undefined ? {} : { ns: opts.ns }),
+  });
   // wrk stops itself after -d; the deadline only guards against a hung run.
   const limit = setTimeout(
     () => void stopChild(child, 1000, 'SIGINT'),

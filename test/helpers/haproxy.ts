@@ -31,6 +31,8 @@ export interface HaproxyOptions {
   readonly cpus?: string;
   /** Default 10 s. */
   readonly startTimeoutMs?: number;
+  /** Run inside this network namespace. */
+  readonly ns?: string;
 }
 
 export interface Haproxy {
@@ -84,8 +86,10 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
       nofile: nofileHardLimit(),
       cwd: dir,
       ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+      ...(opts.ns === undefined ? {} : { ns: opts.ns }),
     });
-    await waitForTcp(opts.listen.address, opts.listen.port, opts.startTimeoutMs ?? 10_000, child);
+    const { address, port } = opts.listen;
+    await waitForTcp(address, port, opts.startTimeoutMs ?? 10_000, child, opts.ns);
   } catch (err) {
     if (child !== undefined) await stopChild(child);
     rmSync(dir, { recursive: true, force: true });

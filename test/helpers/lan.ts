@@ -1,7 +1,9 @@
 // A throwaway Ethernet LAN for VRRP interop tests and the failover bench: a bridge in its own
 // namespace (nothing is added to the host's root namespace) and one namespace per host, each with
-// `eth0` on the bridge and 10.X.Y.n/24 from a per-run subnet. Parallel test files get distinct
-// names and subnets; teardown runs from `t.after`, on process exit, and in the next run's sweeper.
+// `eth0` on the bridge and 10.X.Y.n/24 from a per-run subnet. Further segments (more bridges, for
+// an LVS-NAT network behind the directors) give their hosts eth1, eth2, … and subnets 10.X.Y+k.
+// Parallel test files get distinct names and subnets; teardown runs from `t.after`, on process
+// exit, and in the next run's sweeper.
 
 import { spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
@@ -14,17 +16,36 @@ export interface LanOptions {
   readonly hosts: readonly string[];
   /** Keep IPv6 on eth0 with DAD off (link-local usable at once); off: IPv6 disabled. */
   readonly ipv6?: boolean;
+  /**
+   * Segments after the first (`hosts`), each a list of host names: bridge br<k> and subnet
+   * 10.X.(Y+k) for segment k. A host's interfaces are eth0, eth1, … in the order of the segments
+   * it is on, so a host that is only on segment 1 has its eth0 there.
+   */
+  readonly segments?: readonly (readonly string[])[];
+}
+
+export interface LanInterface {
+  /** 0 is the first segment (`hosts`). */
+  readonly segment: number;
+  readonly ifname: string;
+  /** 10.X.(Y+segment).n, n = position in that segment's list + 1. */
+  readonly ip: string;
+  readonly mac: string;
+  /** The bridge port in the LAN namespace: `v-<name>` on segment 0, `v<k>-<name>` on k. */
+  readonly port: string;
 }
 
 export interface LanHost {
   readonly name: string;
   readonly ns: string;
   readonly ifname: 'eth0';
-  /** 10.X.Y.n, n = index + 1. */
+  /** eth0's address: 10.X.Y.n, n = index + 1, for a host of the first segment. */
   readonly ip: string;
   /** fe80::… of eth0 when ipv6 is on. */
   readonly ip6ll: string | undefined;
   readonly mac: string;
+  /** Every interface, eth0 first. */
+  readonly interfaces: readonly LanInterface[];
 }
 
 export interface RunResult {
@@ -42,8 +63,8 @@ function linkLocal(ns: string): string | undefined {
   return addrs[0]?.addr_info?.find((a) => a.family === 'inet6' && a.scope === 'link')?.local;
 }
 
-function macOf(ns: string): string {
-  const links = JSON.parse(ip(['-n', ns, '-j', 'link', 'show', 'dev', 'eth0'])) as {
+function macOf(ns: string, ifname = 'eth0'): string {
+  const links = JSON.parse(ip(['-n', ns, '-j', 'link', 'show', 'dev', ifname])) as {
     address: string;
   }[];
   return links[0]!.address;
@@ -52,15 +73,18 @@ function macOf(ns: string): string {
 /** The LAN: namespaces, addresses, and helpers to run things on and inspect its hosts. */
 export class Lan {
   readonly hosts: readonly LanHost[];
-  /** The first three octets of the subnet, e.g. `10.77.23`. */
+  /** The first three octets of the first segment's subnet, e.g. `10.77.23`. */
   readonly subnet: string;
+  /** Every segment's subnet, the first one first. */
+  readonly subnets: readonly string[];
   readonly lanNs: string;
   #names: string[];
   #unhook: () => void;
   #closed = false;
 
-  private constructor(subnet: string, lanNs: string, hosts: LanHost[], names: string[]) {
-    this.subnet = subnet;
+  private constructor(subnets: string[], lanNs: string, hosts: LanHost[], names: string[]) {
+    this.subnet = subnets[0]!;
+    this.subnets = subnets;
     this.lanNs = lanNs;
     this.hosts = hosts;
     this.#names = names;
@@ -73,41 +97,75 @@ export class Lan {
     const prefix = runPrefix();
     // Distinct per run so captures and logs from parallel files never look alike; namespaces
     // keep the traffic apart anyway.
-    const subnet = `10.${64 + (process.pid % 128)}.${Math.floor(Math.random() * 256)}`;
+    const base = Math.floor(Math.random() * 256);
+    const segments = [opts.hosts, ...(opts.segments ?? [])];
+    const subnets = segments.map((_, k) => `10.${64 + (process.pid % 128)}.${(base + k) % 256}`);
     const lanNs = `${prefix}lan`;
     const names = [lanNs];
     const cleanupOnError = (): void => names.forEach(deleteNamespace);
     try {
       addNamespace(lanNs);
-      // Snooping off: VRRPv3 over IPv6 (ff02::12) must reach every port without MLD reports.
-      ip(['-n', lanNs, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
-      ip(['-n', lanNs, 'link', 'set', 'br0', 'up']);
-      const hosts = opts.hosts.map((name, i): LanHost => {
-        if (!/^[a-z0-9]{1,12}$/.test(name)) throw new Error(`bad LAN host name ${name}`);
+      const ifaces = new Map<string, LanInterface[]>();
+      const order: string[] = [];
+      segments.forEach((members, k) => {
+        const br = `br${k}`;
+        // Snooping off: VRRPv3 over IPv6 (ff02::12) must reach every port without MLD reports.
+        ip(['-n', lanNs, 'link', 'add', br, 'type', 'bridge', 'mcast_snooping', '0']);
+        ip(['-n', lanNs, 'link', 'set', br, 'up']);
+        members.forEach((name, i) => {
+          if (!/^[a-z0-9]{1,12}$/.test(name)) throw new Error(`bad LAN host name ${name}`);
+          const ns = `${prefix}${name}`;
+          let list = ifaces.get(name);
+          if (list === undefined) {
+            addNamespace(ns);
+            names.push(ns);
+            order.push(name);
+            list = [];
+            ifaces.set(name, list);
+            const sysctl = (kv: string): string => runSync(inNs(ns, ['sysctl', '-qw', kv]));
+            // Set before eth0 exists so its link-local address is never tentative (no DAD wait).
+            sysctl('net.ipv6.conf.default.accept_dad=0');
+            if (opts.ipv6 !== true) sysctl('net.ipv6.conf.default.disable_ipv6=1');
+            ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+          }
+          const ifname = `eth${list.length}`;
+          const port = k === 0 ? `v-${name}` : `v${k}-${name}`;
+          ip([
+            '-n',
+            lanNs,
+            'link',
+            'add',
+            port,
+            'type',
+            'veth',
+            'peer',
+            'name',
+            ifname,
+            'netns',
+            ns,
+          ]);
+          ip(['-n', lanNs, 'link', 'set', port, 'master', br, 'up']);
+          const addr = `${subnets[k]!}.${i + 1}`;
+          ip(['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', ifname]);
+          ip(['-n', ns, 'link', 'set', ifname, 'up']);
+          list.push({ segment: k, ifname, ip: addr, mac: macOf(ns, ifname), port });
+        });
+      });
+      const hosts = order.map((name): LanHost => {
         const ns = `${prefix}${name}`;
-        addNamespace(ns);
-        names.push(ns);
-        const sysctl = (kv: string): string => runSync(inNs(ns, ['sysctl', '-qw', kv]));
-        // Set before eth0 exists so its link-local address is never tentative (no DAD wait).
-        sysctl('net.ipv6.conf.default.accept_dad=0');
-        if (opts.ipv6 !== true) sysctl('net.ipv6.conf.default.disable_ipv6=1');
-        const port = `v-${name}`;
-        ip(['-n', lanNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-        ip(['-n', lanNs, 'link', 'set', port, 'master', 'br0', 'up']);
-        const addr = `${subnet}.${i + 1}`;
-        ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-        ip(['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
-        ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
+        const interfaces = ifaces.get(name)!;
+        const eth0 = interfaces[0]!;
         return {
           name,
           ns,
           ifname: 'eth0',
-          ip: addr,
+          ip: eth0.ip,
           ip6ll: opts.ipv6 === true ? linkLocal(ns) : undefined,
-          mac: macOf(ns),
+          mac: eth0.mac,
+          interfaces,
         };
       });
-      return new Lan(subnet, lanNs, hosts, names);
+      return new Lan(subnets, lanNs, hosts, names);
     } catch (err) {
       cleanupOnError();
       throw err;
@@ -120,9 +178,18 @@ export class Lan {
     return h;
   }
 
-  /** An address in the LAN's subnet, for VIPs (hosts use 1..N). */
-  address(n: number): string {
-    return `${this.subnet}.${n}`;
+  /** An address in a segment's subnet, for VIPs (hosts use 1..N). */
+  address(n: number, segment = 0): string {
+    const subnet = this.subnets[segment];
+    if (subnet === undefined) throw new Error(`no LAN segment ${segment}`);
+    return `${subnet}.${n}`;
+  }
+
+  /** The host's interface on a segment. */
+  iface(host: string, segment: number): LanInterface {
+    const i = this.host(host).interfaces.find((x) => x.segment === segment);
+    if (i === undefined) throw new Error(`LAN host ${host} is not on segment ${segment}`);
+    return i;
   }
 
   /** Spawns argv inside the host's namespace (stopChild from processes.ts stops it). */
@@ -208,13 +275,14 @@ export class Lan {
     this.runSync(host, ['nft', 'delete', 'table', 'inet', NFT_TABLE]);
   }
 
-  /** Pulls the host's cable (its bridge port goes down): a crashed machine, as the LAN sees it. */
+  /** Pulls the host's cables (its bridge ports go down): a crashed machine, as the LAN sees it. */
   unplug(host: string): void {
-    ip(['-n', this.lanNs, 'link', 'set', `v-${this.host(host).name}`, 'down']);
+    for (const i of this.host(host).interfaces)
+      ip(['-n', this.lanNs, 'link', 'set', i.port, 'down']);
   }
 
   plug(host: string): void {
-    ip(['-n', this.lanNs, 'link', 'set', `v-${this.host(host).name}`, 'up']);
+    for (const i of this.host(host).interfaces) ip(['-n', this.lanNs, 'link', 'set', i.port, 'up']);
   }
 
   /** Kills whatever still runs in the namespaces and deletes them; idempotent. */

@@ -36,6 +36,10 @@ export interface NginxOptions {
   readonly cpus?: string;
   /** Default 10 s. */
   readonly startTimeoutMs?: number;
+  /** Run inside this network namespace (listeners are that namespace's addresses). */
+  readonly ns?: string;
+  /** What `GET /` answers on every listener (default: nginxBody of each listener). */
+  readonly body?: string;
 }
 
 export interface Nginx {
@@ -68,7 +72,7 @@ function config(dir: string, opts: NginxOptions, nofile: number): string {
     const listen = `${l.address}:${l.port}${pp ? ' proxy_protocol' : ''} backlog=65535`;
     return `  server {
     listen ${listen};
-    location = / { return 200 "${nginxBody(l).replace('\n', '\\n')}"; }
+    location = / { return 200 "${(opts.body ?? nginxBody(l)).replace('\n', '\\n')}"; }
     location = /empty { return 200 ""; }
     location = /1m { root ${join(dir, 'www')}; }
   }`;
@@ -124,11 +128,17 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
     child = spawnChild(
       bin,
       ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
-      { nofile, ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }) },
+      {
+        nofile,
+        ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+        ...(opts.ns === undefined ? {} : { ns: opts.ns }),
+      },
     );
     const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
     for (const l of opts.listeners) {
-      await waitForTcp(l.address, l.port, Math.max(0, deadline - Date.now()), child);
+      // A wildcard listener is reachable on loopback.
+      const at = l.address === '0.0.0.0' ? '127.0.0.1' : l.address;
+      await waitForTcp(at, l.port, Math.max(0, deadline - Date.now()), child, opts.ns);
     }
   } catch (err) {
     const errorLog = join(dir, 'error.log');

@@ -17,6 +17,8 @@ export interface SpawnOptions {
   readonly nofile?: number;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Run inside this network namespace (`ip netns exec`, which execs: the pid stays the program's). */
+  readonly ns?: string;
 }
 
 export interface Child {
@@ -62,6 +64,7 @@ export function spawnChild(cmd: string, args: readonly string[], opts: SpawnOpti
     const raise = `ulimit -n ${opts.nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
     argv = ['bash', '-c', raise, 'bash', ...argv];
   }
+  if (opts.ns !== undefined) argv = ['ip', 'netns', 'exec', opts.ns, ...argv];
   if (opts.cpus !== undefined) argv = ['taskset', '-c', opts.cpus, ...argv];
   const [file = cmd, ...rest] = argv;
   const proc = spawn(file, rest, {
@@ -98,7 +101,18 @@ export function spawnChild(cmd: string, args: readonly string[], opts: SpawnOpti
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function tryConnect(address: string, port: number): Promise<boolean> {
+/** One connect attempt from inside network namespace ns (bash's /dev/tcp, 0.5 s at most). */
+function tryConnectIn(ns: string, address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const argv = ['netns', 'exec', ns, 'timeout', '0.5', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"'];
+    const p = spawn('ip', [...argv, address, String(port)], { stdio: 'ignore' });
+    p.once('error', () => resolve(false));
+    p.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+function tryConnect(address: string, port: number, ns?: string): Promise<boolean> {
+  if (ns !== undefined) return tryConnectIn(ns, address, port);
   return new Promise((resolve) => {
     const s = connect({ host: address, port });
     const done = (ok: boolean): void => {
@@ -112,14 +126,16 @@ function tryConnect(address: string, port: number): Promise<boolean> {
 }
 
 /**
- * Polls until address:port accepts a TCP connection. Fails after timeoutMs, or at once when the
- * given child exits first; the error carries the child's output so a bad config is readable.
+ * Polls until address:port accepts a TCP connection (from inside network namespace ns when
+ * given). Fails after timeoutMs, or at once when the given child exits first; the error carries
+ * the child's output so a bad config is readable.
  */
 export async function waitForTcp(
   address: string,
   port: number,
   timeoutMs: number,
   child?: Child,
+  ns?: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -128,7 +144,7 @@ export async function waitForTcp(
         `process ${child.pid} exited before ${address}:${port} accepted:\n${child.output()}`,
       );
     }
-    if (await tryConnect(address, port)) return;
+    if (await tryConnect(address, port, ns)) return;
     if (Date.now() > deadline) {
       const tail = child === undefined ? '' : `\n${child.output()}`;
       throw new Error(`${address}:${port} did not accept within ${timeoutMs} ms${tail}`);

@@ -25,15 +25,21 @@ export class TandemNode {
 
   /**
    * Writes the config and starts `tandem -n -l -D` in the host's namespace: `-P` (VRRP only),
-   * 'all' (VRRP and the proxy data plane) or 'check' (`-C`: checkers and the proxy data plane,
-   * no VRRP). TMPDIR is private, so the SIGUSR1 status lands in `dir`.
+   * 'all' (VRRP and the data plane) or 'check' (`-C`: checkers and the data plane, no VRRP);
+   * the data plane is the proxy unless `opts.dataplane` says nft; `opts.args` are appended;
+   * `opts.cpus` pins the daemon (`taskset -c`). TMPDIR is private, so the SIGUSR1 status lands
+   * in `dir`.
    */
   static start(
     lan: Lan,
     host: string,
     conf: string,
     halves: 'vrrp' | 'all' | 'check' = 'vrrp',
-    opts: { readonly dataplane?: 'proxy' | 'nft'; readonly args?: readonly string[] } = {},
+    opts: {
+      readonly dataplane?: 'proxy' | 'nft';
+      readonly args?: readonly string[];
+      readonly cpus?: string;
+    } = {},
   ): TandemNode {
     const dir = mkdtempSync(join(tmpdir(), `tandem-node-${host}-`));
     const confPath = join(dir, 'keepalived.conf');
@@ -47,7 +53,10 @@ export class TandemNode {
     return new TandemNode(
       host,
       dir,
-      lan.exec(host, argv, { env: { ...process.env, TMPDIR: dir } }),
+      lan.exec(host, argv, {
+        env: { ...process.env, TMPDIR: dir },
+        ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
+      }),
     );
   }
 

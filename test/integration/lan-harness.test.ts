@@ -51,6 +51,34 @@ test('hosts talk over the bridge, IPv4 and IPv6 link-local', async (t) => {
   lan.plug('b');
 });
 
+test('segments: a host on two LANs gets eth1 in the second subnet, a host only there its eth0', async (t) => {
+  if (!requireRoot(t, 'network namespaces')) return;
+  const lan = createLan(t, { hosts: ['a', 'r'], segments: [['r', 'b']] });
+  const [r, b] = [lan.host('r'), lan.host('b')];
+  assert.notEqual(lan.subnets[1], lan.subnet);
+  assert.deepEqual(
+    r.interfaces.map((i) => [i.segment, i.ifname, i.ip]),
+    [
+      [0, 'eth0', lan.address(2)],
+      [1, 'eth1', lan.address(1, 1)],
+    ],
+  );
+  assert.equal(b.ip, lan.address(2, 1));
+  assert.equal(lan.iface('b', 1).ifname, 'eth0');
+  const server = lan.exec('r', [process.execPath, '-e', ECHO.replace("'::'", "'0.0.0.0'")]);
+  t.after(() => stopChild(server));
+  for (let i = 0; i < 100 && !server.output().includes('ready'); i++) await sleep(20);
+  const reach = async (from: string, to: string): Promise<boolean> =>
+    (await lan.run(from, [process.execPath, '-e', CONNECT, to])).stdout === 'hello';
+  assert.equal(await reach('b', lan.address(1, 1)), true);
+  assert.equal(await reach('a', r.ip), true);
+  // The segments are apart: a has no route into the second subnet.
+  assert.equal(await reach('a', lan.address(1, 1)), false);
+  lan.unplug('r');
+  assert.equal(await reach('b', lan.address(1, 1)), false);
+  lan.plug('r');
+});
+
 /** Starts a Node process that builds a LAN and idles; resolves with it and the LAN's name. */
 async function lanInChild(): Promise<{ child: ReturnType<typeof spawn>; lanNs: string }> {
   const script = `import { Lan } from ${JSON.stringify(LAN_MODULE)};
