@@ -121,6 +121,9 @@ class Demo {
   readonly #directors = new Map<string, DemoDirectorProcess>();
   #control: Server | undefined;
   #stopping = false;
+  /** The tour is printed: a signal now means an orderly shutdown, not an aborted start. */
+  #started = false;
+  #interrupted = false;
 
   constructor(plan: DemoPlan, io: DemoIo, commands: TourCommands) {
     this.#plan = plan;
@@ -171,13 +174,15 @@ class Demo {
       for (const d of this.#directors.values()) d.killNow();
     };
     process.on('exit', killAll);
+    const signal = this.#onSignal();
     try {
       writeFileSync(plan.configFile, renderDemoConfig(plan));
       const started = await this.#start();
-      if (started !== undefined) {
-        this.#io.stderr(`tandem demo: ${started}\n`);
+      if (started !== undefined || signal.received()) {
+        if (started !== undefined && !signal.received())
+          this.#io.stderr(`tandem demo: ${started}\n`);
         await this.#shutdown();
-        return 1;
+        return signal.received() ? 0 : 1;
       }
       this.#io.stdout(this.#tour());
       if (smoke) {
@@ -190,12 +195,52 @@ class Demo {
         await this.#shutdown();
         return ok ? 0 : 1;
       }
-      await this.#untilSignal();
+      await signal.promise;
       await this.#shutdown();
       return 0;
     } finally {
+      signal.dispose();
       process.off('exit', killAll);
     }
+  }
+
+  /**
+   * Ctrl-C or SIGTERM, from the start: while the directors are still starting it stops them at
+   * once (their awaited lines then never come, and the start gives up); afterwards the demo's
+   * main loop shuts down in order. A second Ctrl-C kills everything.
+   */
+  #onSignal(): { promise: Promise<void>; received: () => boolean; dispose: () => void } {
+    let received = false;
+    let on: () => void = () => undefined;
+    const force = (): void => {
+      for (const d of this.#directors.values()) d.killNow();
+      process.exit(1);
+    };
+    const promise = new Promise<void>((resolve) => {
+      on = (): void => {
+        if (received) return;
+        received = true;
+        this.#interrupted = true;
+        process.once('SIGINT', force);
+        if (!this.#started) for (const d of this.#directors.values()) void d.stop();
+        resolve();
+      };
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+    });
+    return {
+      promise,
+      received: () => received,
+      dispose: () => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+        process.off('SIGINT', force);
+      },
+    };
+  }
+
+  #wasInterrupted(): boolean {
+    return this.#interrupted;
   }
 
   /** Real servers, director a (MASTER), director b (BACKUP), the control socket. */
@@ -213,9 +258,11 @@ class Demo {
     const b = this.#directors.get('b');
     if (a === undefined || b === undefined) return 'the demo has two directors';
     try {
+      if (this.#wasInterrupted()) return 'interrupted';
       a.start();
       await a.waitFor((r) => r.msg.includes('Entering MASTER STATE'), START_TIMEOUT_MS);
       await a.waitFor((r) => r.msg === 'listening' && r.address === plan.vip, START_TIMEOUT_MS);
+      if (this.#wasInterrupted()) return 'interrupted';
       b.start();
       await b.waitFor((r) => r.msg.includes('Entering BACKUP STATE'), START_TIMEOUT_MS);
     } catch (err) {
@@ -226,6 +273,7 @@ class Demo {
     } catch (err) {
       return `cannot listen on ${plan.demoSocket}: ${err instanceof Error ? err.message : String(err)}`;
     }
+    this.#started = true;
     return undefined;
   }
 
@@ -272,23 +320,6 @@ class Demo {
     const pid = d.start();
     this.#print(`demo: director ${c.id} started (pid ${pid})`);
     return { ok: true, text: `director ${c.id} started (pid ${pid})` };
-  }
-
-  #untilSignal(): Promise<void> {
-    return new Promise((resolve) => {
-      const on = (): void => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
-        // A second Ctrl-C while stopping: give up waiting, kill everything.
-        process.once('SIGINT', () => {
-          for (const d of this.#directors.values()) d.killNow();
-          process.exit(1);
-        });
-        resolve();
-      };
-      process.on('SIGINT', on);
-      process.on('SIGTERM', on);
-    });
   }
 
   async #shutdown(): Promise<void> {
