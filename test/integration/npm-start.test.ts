@@ -236,6 +236,7 @@ async function tour(t: TestContext, user: User, clone: string): Promise<void> {
   from = mark();
   await shell(user, clone, rsStart);
   await out.waitFor(/a \| Adding service \[127\.0\.0\.102\]:tcp:8080/, 15_000, from);
+  await out.waitFor(/b \| Adding service \[127\.0\.0\.102\]:tcp:8080/, 15_000, from);
 
   // 4. Failover: director a stops, b becomes MASTER and the VIP answers.
   from = mark();
