@@ -168,6 +168,19 @@ export class Lan {
     return links.some((l) => l.addr_info?.some((a) => a.local === addr) === true);
   }
 
+  /**
+   * Waits up to `ms` for `addr` to be present (or absent) on `host`: a VRRP state's log line is
+   * written before the address change it announces reaches the kernel.
+   */
+  async addressBecomes(host: string, addr: string, present: boolean, ms = 1000): Promise<boolean> {
+    const end = Date.now() + ms;
+    for (;;) {
+      if (this.hasAddress(host, addr) === present) return true;
+      if (Date.now() >= end) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Lets the host create neighbour entries from gratuitous ARP (existing ones update anyway). */
   arpAccept(host: string): void {
     this.runSync(host, ['sysctl', '-qw', 'net.ipv4.conf.eth0.arp_accept=1']);

@@ -36,8 +36,8 @@ test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async 
   await t.test('tandem (150) is elected master, keepalived (100) backs it up', async () => {
     await t1.waitForLog(MASTER, 8000);
     await k2.waitForLog(BACKUP, 2000);
-    assert.equal(lan.hasAddress('d1', vip), true);
-    assert.equal(lan.hasAddress('d2', vip), false);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
+    assert.equal(await lan.addressBecomes('d2', vip, false), true);
     // keepalived accepts tandem's adverts: it stays backup through several intervals.
     const mark = k2.mark();
     await sleep(2500);
@@ -60,7 +60,11 @@ test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async 
       const master = await k2.waitForLog(MASTER, 3000, mark);
       // Priority 0 ⇒ the backup waits only Skew_Time (0.609 s at priority 100), not 3.6 s.
       assert.ok(master.t - stoppedAt < 1500, `takeover after ${master.t - stoppedAt} ms`);
-      assert.equal(lan.hasAddress('d1', vip), false, 'tandem removed its VIP on stop');
+      assert.equal(
+        await lan.addressBecomes('d1', vip, false),
+        true,
+        'tandem removed its VIP on stop',
+      );
       await probe.waitForOk('d2', 3, 3000, probe.samples.length);
       assert.equal(lan.neigh('client', vip), lan.host('d2').mac);
     },
@@ -76,8 +80,8 @@ test('VRRPv2 PASS multicast: tandem ↔ keepalived', { timeout: 90_000 }, async 
       mark,
     );
     await k2.waitForLog(BACKUP, 1000, mark);
-    assert.equal(lan.hasAddress('d2', vip), false);
-    assert.equal(lan.hasAddress('d1', vip), true);
+    assert.equal(await lan.addressBecomes('d2', vip, false), true);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
     await t1b.stop();
   });
 });

@@ -79,8 +79,8 @@ test('keepalived ↔ keepalived on a namespace LAN', { timeout: 60_000 }, async 
   await t.test('the higher priority becomes MASTER and holds the VIP', async () => {
     await k1.waitForLog(/\(VI_1\) Entering MASTER STATE/, 6000);
     await k2.waitForLog(/\(VI_1\) Entering BACKUP STATE \(init\)/, 2000);
-    assert.equal(lan.hasAddress('d1', vip), true);
-    assert.equal(lan.hasAddress('d2', vip), false);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
+    assert.equal(await lan.addressBecomes('d2', vip, false), true);
   });
 
   await t.test('SIGKILL of the master: the backup takes over and the client follows', async () => {
@@ -95,10 +95,10 @@ test('keepalived ↔ keepalived on a namespace LAN', { timeout: 60_000 }, async 
     const master = await k2.waitForLog(/\(VI_1\) Entering MASTER STATE/, 6000, mark);
     // Master_Down_Interval for priority 100 is 3.609 s, counted from d1's last advert.
     assert.ok(master.t - killedAt < 4500, `takeover after ${master.t - killedAt} ms`);
-    assert.equal(lan.hasAddress('d2', vip), true);
+    assert.equal(await lan.addressBecomes('d2', vip, true), true);
     // SIGKILL sends no priority-0 advert and leaves d1's VIP in place (keepalived #2361): only
     // d2's gratuitous ARP moves the client.
-    assert.equal(lan.hasAddress('d1', vip), true);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
     await probe.waitForOk('d2', 3, 3000, probe.samples.length);
     assert.equal(lan.neigh('client', vip), d2.mac);
     const gap = longestGap(await probe.stop());
@@ -111,14 +111,14 @@ test('keepalived ↔ keepalived on a namespace LAN', { timeout: 60_000 }, async 
     k1 = start('d1', 150);
     await k2.waitForLog(/\(VI_1\) Entering BACKUP STATE/, 6000, mark2);
     await k1.waitForLog(/\(VI_1\) Entering MASTER STATE/, 1000);
-    assert.equal(lan.hasAddress('d2', vip), false);
+    assert.equal(await lan.addressBecomes('d2', vip, false), true);
 
     const mark3 = k2.mark();
     const mark1 = k1.mark();
     lan.blockVrrp('d2');
     await k2.waitForLog(/\(VI_1\) Entering MASTER STATE/, 6000, mark3);
-    assert.equal(lan.hasAddress('d1', vip), true);
-    assert.equal(lan.hasAddress('d2', vip), true);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
+    assert.equal(await lan.addressBecomes('d2', vip, true), true);
     // d1 still hears d2 and answers its lower-priority adverts, which d2 cannot see.
     await k1.waitForLog(/Received advert from \S+ with lower priority 100, ours 150/, 2000, mark1);
 
@@ -130,7 +130,7 @@ test('keepalived ↔ keepalived on a namespace LAN', { timeout: 60_000 }, async 
       mark4,
     );
     await k2.waitForLog(/\(VI_1\) Entering BACKUP STATE/, 1000, mark4);
-    assert.equal(lan.hasAddress('d2', vip), false);
-    assert.equal(lan.hasAddress('d1', vip), true);
+    assert.equal(await lan.addressBecomes('d2', vip, false), true);
+    assert.equal(await lan.addressBecomes('d1', vip, true), true);
   });
 });
