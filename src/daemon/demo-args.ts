@@ -1,5 +1,5 @@
 // `tandem demo`'s command line. A usage error is a value, never an exception.
-//   tandem demo [--smoke] [--netns] [--prefix 127.P.Q] [--run-dir DIR]
+//   tandem demo [--smoke] [--netns [--dataplane nft|proxy]] [--prefix 127.P.Q] [--run-dir DIR]
 //   tandem demo rs stop|start N [--run-dir DIR]
 //   tandem demo director stop|start a|b [--run-dir DIR]
 
@@ -12,6 +12,8 @@ export type DemoArgs =
       readonly mode: 'run';
       readonly smoke: boolean;
       readonly netns: boolean;
+      /** The netns form's data plane (nft: LVS-DR in the kernel, the default). */
+      readonly dataplane: 'nft' | 'proxy';
       readonly prefix: string;
       readonly runDir?: string;
     }
@@ -20,7 +22,7 @@ export type DemoArgs =
 
 export type ParsedDemoArgs = { ok: true; args: DemoArgs } | { ok: false; message: string };
 
-export const DEMO_USAGE = `Usage: tandem demo [--smoke] [--netns] [--prefix 127.P.Q] [--run-dir DIR]
+export const DEMO_USAGE = `Usage: tandem demo [--smoke] [--netns [--dataplane nft|proxy]] [--prefix 127.P.Q] [--run-dir DIR]
        tandem demo rs stop|start N [--run-dir DIR]
        tandem demo director stop|start a|b [--run-dir DIR]
 
@@ -31,7 +33,10 @@ the virtual server 127.0.0.100:8080 with the proxy data plane, and HTTP_GET chec
 demo real servers (Node HTTP, 127.0.0.101-103:8080).
 
   --smoke          run the tour itself, check every step, stop, and exit 0 when all held
-  --netns          (root) the seed documents' topology in network namespaces instead
+  --netns          (root) the seed documents' network in namespaces instead: 192.168.138.0/24,
+                   real VRRP with gratuitous ARP, LVS-DR through the nftables data plane
+                   (--dataplane proxy: through the userspace proxy), real servers prepared
+                   with 'tandem realserver'; the same tour
   --prefix 127.P.Q the loopback /24 to use (default ${DEFAULT_PREFIX}): directors .11 and .12,
                    VIP .100, real servers .101-.103; another prefix runs a second demo
   --run-dir DIR    the demo's files: configuration and control sockets (default
@@ -46,6 +51,7 @@ While it runs, from another terminal:
 const OPTIONS = {
   smoke: { type: 'boolean' },
   netns: { type: 'boolean' },
+  dataplane: { type: 'string' },
   prefix: { type: 'string' },
   'run-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -73,10 +79,31 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
         message: `unknown demo command '${positionals.join(' ')}' (rs stop|start N, director stop|start a|b)`,
       };
     }
-    if (values.smoke === true || values.netns === true || values.prefix !== undefined) {
+    if (
+      values.smoke === true ||
+      values.netns === true ||
+      values.prefix !== undefined ||
+      values.dataplane !== undefined
+    ) {
       return { ok: false, message: 'rs and director commands take only --run-dir' };
     }
     return { ok: true, args: { mode: 'command', command, ...withRunDir } };
+  }
+  const dataplane = values.dataplane ?? 'nft';
+  if (dataplane !== 'nft' && dataplane !== 'proxy') {
+    return { ok: false, message: `--dataplane must be nft or proxy, not '${dataplane}'` };
+  }
+  if (values.dataplane !== undefined && values.netns !== true) {
+    return {
+      ok: false,
+      message: '--dataplane goes with --netns (the loopback demo runs the proxy)',
+    };
+  }
+  if (values.prefix !== undefined && values.netns === true) {
+    return {
+      ok: false,
+      message: '--prefix is for the loopback demo; --netns uses 192.168.138.0/24',
+    };
   }
   const prefix = values.prefix ?? DEFAULT_PREFIX;
   if (!isLoopbackPrefix(prefix)) {
@@ -91,6 +118,7 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
       mode: 'run',
       smoke: values.smoke === true,
       netns: values.netns === true,
+      dataplane,
       prefix,
       ...withRunDir,
     },

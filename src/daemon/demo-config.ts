@@ -34,6 +34,10 @@ function checker(): string {
 }
 
 export function renderDemoConfig(plan: DemoPlan): string {
+  return plan.form === 'netns' ? renderNetnsConfig(plan) : renderLoopbackConfig(plan);
+}
+
+function renderLoopbackConfig(plan: DemoPlan): string {
   const [a, b] = plan.directors;
   if (a === undefined || b === undefined) throw new Error('the demo has two directors');
   const servers = plan.realServers
@@ -82,6 +86,69 @@ virtual_server ${plan.vip} ${plan.port} {
     delay_loop 2
     lvs_sched rr
     lvs_method NAT
+    protocol TCP
+
+${servers}
+}
+`;
+}
+
+const NETNS_HEADER = `! tandem demo --netns: seed 000's cluster in network namespaces — two directors electing a
+! master with VRRP (IP protocol 112 on eth0, PASS authentication, the seed's priorities 100 and
+! 80), the VIP moved between them as an address with gratuitous ARP, LVS-DR to three real servers
+! prepared with \`tandem realserver start\` (VIP on lo, arp_ignore / arp_announce), TCP_CHECKs, and
+! alert e-mail to an SMTP server that is not there. Only the checker timers are shorter.
+`;
+
+function renderNetnsConfig(plan: DemoPlan): string {
+  const [a, b] = plan.directors;
+  if (a === undefined || b === undefined) throw new Error('the demo has two directors');
+  const servers = plan.realServers
+    .map(
+      (rs) => `    real_server ${rs.address} ${rs.port} {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+            connect_port ${rs.port}
+        }
+    }`,
+    )
+    .join('\n');
+  return `${NETNS_HEADER}
+global_defs {
+    notification_email {
+        admin@example.com
+    }
+    notification_email_from tandem-demo@example.com
+    smtp_server ${plan.smtp.address} ${plan.smtp.port}
+    smtp_connect_timeout 2
+@a  router_id director-a
+@b  router_id director-b
+}
+
+vrrp_instance VI_1 {
+@a  state MASTER
+@b  state BACKUP
+    interface eth0
+    virtual_router_id 51
+@a  priority ${a.priority}
+@b  priority ${b.priority}
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        ${plan.vip}
+    }
+}
+
+virtual_server ${plan.vip} ${plan.port} {
+    delay_loop 2
+    lvs_sched rr
+    lvs_method DR
     protocol TCP
 
 ${servers}

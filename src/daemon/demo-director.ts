@@ -3,15 +3,18 @@
 // (the demo and its smoke run wait on them, never on sleeps) and shown as short lines prefixed
 // with the director's name.
 //
+// In the namespace form the daemon runs in its director's namespace (`ip netns exec`).
 // The process gets its own process group, so the Ctrl-C that reaches the demo does not also
 // reach the directors: a second stop signal makes tandem exit at once, and the demo wants them to
 // stop cleanly (priority-0 advert, listeners closed). For the one case the demo cannot clean up
 // after itself (SIGKILL), a parent-death signal (setpriv --pdeathsig, when installed) stops them.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { inNamespace } from './demo-netns.js';
 import type { DemoDirector, DemoPlan } from './demo-plan.js';
 
 export type DirectorRecord = Readonly<Record<string, unknown>> & {
@@ -27,6 +30,17 @@ const STOP_GRACE_MS = 10_000;
 
 /** Records that only repeat what the line before them said (the structured twin). */
 const QUIET = new Set(['vrrp state changed', 'admin listener started', 'control socket listening']);
+
+/**
+ * Spawns argv in its own process group, stdout and stderr piped, tied to this process's life:
+ * through `setpriv --pdeathsig TERM` when installed, so a SIGKILLed demo leaves nothing running.
+ */
+export function spawnTied(argv: readonly string[]): ChildProcessByStdio<null, Readable, Readable> {
+  const setpriv = setprivPath();
+  const full = setpriv === undefined ? [...argv] : [setpriv, '--pdeathsig', 'TERM', '--', ...argv];
+  const [file = '', ...args] = full;
+  return spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 function setprivPath(): string | undefined {
   for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
@@ -48,6 +62,8 @@ function clock(time: unknown): string {
 /** One log record as the demo prints it, or undefined for the quiet ones. */
 export function renderRecord(id: string, r: DirectorRecord): string | undefined {
   if (QUIET.has(r.msg)) return undefined;
+  // -D's detail lines: VRRP's (setting VIPs, gratuitous ARPs) only, not every probe.
+  if (r.level < 30 && r.subsys !== 'vrrp') return undefined;
   let text = r.msg;
   if (typeof r.address === 'string' && typeof r.port === 'number') {
     text += ` on ${r.address}:${r.port}`;
@@ -113,26 +129,21 @@ export class DemoDirectorProcess {
       '--config-id',
       s.id,
       '--dataplane',
-      'proxy',
+      this.#plan.dataplane,
       '--control',
       s.control,
       '--admin',
       `${s.address}:${s.adminPort}`,
       '--shutdown-drain',
       DRAIN_SECONDS,
+      // The namespace form shows VRRP's detail lines: setting VIPs, gratuitous ARPs.
+      ...(this.#plan.form === 'netns' ? ['-D'] : []),
     ];
   }
 
   start(): number {
     if (this.#child !== undefined) return this.#child.pid ?? -1;
-    const setpriv = setprivPath();
-    const argv = [process.execPath, ...this.argv()];
-    const [file, ...args] =
-      setpriv === undefined ? argv : [setpriv, '--pdeathsig', 'TERM', '--', ...argv];
-    const child = spawn(file ?? process.execPath, args, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnTied(inNamespace(this.spec.ns, [process.execPath, ...this.argv()]));
     this.#child = child;
     this.#stopping = false;
     createInterface({ input: child.stdout }).on('line', (line) => this.#line(line));

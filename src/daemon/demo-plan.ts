@@ -3,6 +3,9 @@
 // lives in one 127.P.Q.0/24 of the loopback network (127.0.0 unless --prefix says otherwise), so
 // a second demo, or a test, on another prefix never meets this one, and nothing needs root:
 // Linux answers every 127.0.0.0/8 address on lo without configuration.
+// The namespace form (--netns, root) is the seed documents' own network instead: 192.168.138.0/24
+// on a bridge, one namespace per host, the VIP 192.168.138.200:80 moved by real VRRP, LVS-DR
+// through the nftables data plane, real servers prepared with `tandem realserver`.
 
 import { join } from 'node:path';
 
@@ -14,6 +17,8 @@ export interface DemoDirector {
   readonly adminPort: number;
   /** The director's control socket, for tandemadm --control. */
   readonly control: string;
+  /** The director's network namespace (netns form). */
+  readonly ns?: string;
 }
 
 export interface DemoRealServer {
@@ -21,9 +26,24 @@ export interface DemoRealServer {
   readonly n: number;
   readonly address: string;
   readonly port: number;
+  /** The real server's network namespace (netns form). */
+  readonly ns?: string;
+}
+
+export interface DemoNetns {
+  /** The namespace holding the LAN's bridge. */
+  readonly lan: string;
+  /** The client's namespace and address: where the tour's curl runs. */
+  readonly client: { readonly ns: string; readonly address: string };
+  /** Every namespace the demo creates, the bridge's first. */
+  readonly all: readonly string[];
 }
 
 export interface DemoPlan {
+  readonly form: 'loopback' | 'netns';
+  /** The data plane the directors run: proxy (loopback) or nft (netns, LVS-DR). */
+  readonly dataplane: 'proxy' | 'nft';
+  readonly netns?: DemoNetns;
   readonly prefix: string;
   readonly vip: string;
   readonly port: number;
@@ -74,12 +94,58 @@ export function demoPlan(prefix: string, runDir: string): DemoPlan {
     control: join(runDir, `${id}.sock`),
   });
   return {
+    form: 'loopback',
+    dataplane: 'proxy',
     prefix,
     vip: at(100),
     port: DEMO_PORT,
     directors: [director('a', 11, 150), director('b', 12, 100)],
     realServers: [1, 2, 3].map((n) => ({ n, address: at(100 + n), port: DEMO_PORT })),
     smtp: { address: at(25), port: 2525 },
+    runDir,
+    configFile: join(runDir, 'demo.conf'),
+    demoSocket: join(runDir, 'demo.sock'),
+  };
+}
+
+/** The seed network (seed 000's 192.168.138.0/24) as one namespace per host. */
+export const NETNS_PREFIX = '192.168.138';
+const NS = 'tdemo-';
+
+export function demoNetnsPlan(runDir: string, dataplane: 'proxy' | 'nft' = 'nft'): DemoPlan {
+  const at = (host: number): string => `${NETNS_PREFIX}.${host}`;
+  // The seed's priorities: the master 100, the backup 80.
+  const director = (id: 'a' | 'b', host: number, priority: number): DemoDirector => ({
+    id,
+    address: at(host),
+    priority,
+    adminPort: DEMO_ADMIN_PORT,
+    control: join(runDir, `${id}.sock`),
+    ns: `${NS}${id}`,
+  });
+  const directors = [director('a', 11, 100), director('b', 12, 80)];
+  const realServers = [1, 2, 3].map((n) => ({
+    n,
+    address: at(2 + n),
+    port: 80,
+    ns: `${NS}rs${n}`,
+  }));
+  const client = { ns: `${NS}client`, address: at(100) };
+  const lan = `${NS}lan`;
+  return {
+    form: 'netns',
+    dataplane,
+    netns: {
+      lan,
+      client,
+      all: [lan, client.ns, ...directors.map((d) => d.ns ?? ''), ...realServers.map((r) => r.ns)],
+    },
+    prefix: NETNS_PREFIX,
+    vip: at(200),
+    port: 80,
+    directors,
+    realServers,
+    smtp: { address: at(10), port: 25 },
     runDir,
     configFile: join(runDir, 'demo.conf'),
     demoSocket: join(runDir, 'demo.sock'),

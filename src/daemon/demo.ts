@@ -5,7 +5,9 @@
 // terminals on its own socket (demo-control.ts) until Ctrl-C, when it stops the directors
 // cleanly, closes the servers and removes every file it made. `--smoke` runs the tour itself.
 
+import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import type { Server } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +21,23 @@ import {
   type DemoCommand,
 } from './demo-control.js';
 import { DemoDirectorProcess } from './demo-director.js';
-import { defaultRunDir, demoPlan, type DemoPlan } from './demo-plan.js';
-import { DemoRealServers } from './demo-servers.js';
-import { runSmoke } from './demo-smoke.js';
+import {
+  buildNetwork,
+  deleteNamespaces,
+  existingNamespaces,
+  prepareRealServers,
+} from './demo-netns.js';
+import { defaultRunDir, demoNetnsPlan, demoPlan, type DemoPlan } from './demo-plan.js';
+import { DemoRealServers, NetnsRealServers, type RealServerPool } from './demo-servers.js';
+import { runSmoke, vipReady } from './demo-smoke.js';
 import { tourText, type TourCommands } from './demo-tour.js';
 
 export interface DemoIo {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
 }
+
+const TANDEM = fileURLToPath(new URL('./main.js', import.meta.url));
 
 /** How long a director may take to win (or lose) its first election and open the VIP. */
 const START_TIMEOUT_MS = 15_000;
@@ -51,7 +61,40 @@ function tourCommands(runDir: string | undefined): TourCommands {
 
 /** The files the demo makes in its run directory (removed at the end, nothing else is). */
 function runFiles(plan: DemoPlan): string[] {
-  return [plan.configFile, plan.demoSocket, ...plan.directors.map((d) => d.control)];
+  return [
+    plan.configFile,
+    plan.demoSocket,
+    ...plan.directors.map((d) => d.control),
+    // `tandem realserver start --state` files of the netns form.
+    ...plan.realServers.map((r) => join(plan.runDir, `rs${r.n}-realserver.json`)),
+  ];
+}
+
+/** One GET of the VIP as the tour's curl makes it (from the client namespace in the netns form). */
+function vipGetter(plan: DemoPlan): () => Promise<string> {
+  const url = `http://${plan.vip}:${plan.port}/`;
+  const client = plan.netns?.client.ns;
+  if (client !== undefined) {
+    return () =>
+      new Promise((resolve) =>
+        execFile(
+          'ip',
+          ['netns', 'exec', client, 'curl', '-s', '--max-time', '2', url],
+          (err, stdout) => resolve(err === null ? stdout : `curl failed: ${err.message}`),
+        ),
+      );
+  }
+  return () =>
+    new Promise((resolve) => {
+      const req = get(url, { agent: false, timeout: 2000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve(body));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', (err) => resolve(`request failed: ${err.message}`));
+    });
 }
 
 /** Creates the run directory (0700, ours); an error message when it cannot be used. */
@@ -103,13 +146,12 @@ export async function runDemo(argv: readonly string[], io: DemoIo): Promise<numb
     return 0;
   }
   if (args.mode === 'command') return sendCommand(args.command, args.runDir ?? defaultRunDir(), io);
-  if (args.netns) {
-    io.stderr(
-      'tandem demo --netns: the namespace form needs the nftables data plane (issue 9), which is not in this build yet\n',
-    );
+  if (args.netns && process.getuid?.() !== 0) {
+    io.stderr('tandem demo --netns: needs root (network namespaces, VRRP, nftables)\n');
     return 2;
   }
-  const plan = demoPlan(args.prefix, args.runDir ?? defaultRunDir());
+  const runDir = args.runDir ?? defaultRunDir();
+  const plan = args.netns ? demoNetnsPlan(runDir, args.dataplane) : demoPlan(args.prefix, runDir);
   return new Demo(plan, io, tourCommands(args.runDir)).run(args.smoke);
 }
 
@@ -117,7 +159,7 @@ class Demo {
   readonly #plan: DemoPlan;
   readonly #io: DemoIo;
   readonly #commands: TourCommands;
-  readonly #servers: DemoRealServers;
+  readonly #servers: RealServerPool;
   readonly #directors = new Map<string, DemoDirectorProcess>();
   #control: Server | undefined;
   #stopping = false;
@@ -129,7 +171,10 @@ class Demo {
     this.#plan = plan;
     this.#io = io;
     this.#commands = commands;
-    this.#servers = new DemoRealServers(plan.realServers);
+    this.#servers =
+      plan.form === 'netns'
+        ? new NetnsRealServers(plan.realServers)
+        : new DemoRealServers(plan.realServers);
     for (const spec of plan.directors) {
       this.#directors.set(
         spec.id,
@@ -177,7 +222,7 @@ class Demo {
     const signal = this.#onSignal();
     try {
       writeFileSync(plan.configFile, renderDemoConfig(plan));
-      const started = await this.#start();
+      const started = this.#network() ?? (await this.#start());
       if (started !== undefined || signal.received()) {
         if (started !== undefined && !signal.received())
           this.#io.stderr(`tandem demo: ${started}\n`);
@@ -191,6 +236,7 @@ class Demo {
           directors: this.#directors,
           command: (c) => this.#handle(c),
           print: (line) => this.#print(line),
+          get: vipGetter(plan),
         });
         await this.#shutdown();
         return ok ? 0 : 1;
@@ -239,6 +285,24 @@ class Demo {
     };
   }
 
+  /** The netns form's LAN and real-server setup; an error message, or undefined. */
+  #network(): string | undefined {
+    const plan = this.#plan;
+    if (plan.netns === undefined) return undefined;
+    const stale = existingNamespaces(plan);
+    if (stale.length > 0) {
+      this.#print(`demo: removing namespaces a previous demo left: ${stale.join(' ')}`);
+      deleteNamespaces(plan);
+    }
+    try {
+      buildNetwork(plan);
+    } catch (err) {
+      return `cannot build the namespaces: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.#print(`demo: namespaces ${plan.netns.all.join(' ')} on ${plan.prefix}.0/24`);
+    return prepareRealServers(plan, TANDEM);
+  }
+
   #wasInterrupted(): boolean {
     return this.#interrupted;
   }
@@ -261,7 +325,7 @@ class Demo {
       if (this.#wasInterrupted()) return 'interrupted';
       a.start();
       await a.waitFor((r) => r.msg.includes('Entering MASTER STATE'), START_TIMEOUT_MS);
-      await a.waitFor((r) => r.msg === 'listening' && r.address === plan.vip, START_TIMEOUT_MS);
+      await a.waitFor(vipReady(plan), START_TIMEOUT_MS);
       if (this.#wasInterrupted()) return 'interrupted';
       b.start();
       await b.waitFor((r) => r.msg.includes('Entering BACKUP STATE'), START_TIMEOUT_MS);
@@ -334,6 +398,7 @@ class Demo {
     await Promise.all([...this.#directors.values()].map((d) => d.stop()));
     await this.#servers.stopAll();
     await closed;
+    for (const err of deleteNamespaces(this.#plan)) this.#print(`demo: ${err}`);
     cleanRunDir(this.#plan);
     const left = existsSync(this.#plan.runDir) ? ` (${this.#plan.runDir} kept: not empty)` : '';
     this.#print(`demo: stopped; nothing it started is left${left}`);

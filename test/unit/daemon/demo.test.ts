@@ -8,17 +8,29 @@ import { parseDemoArgs } from '../../../src/daemon/demo-args.js';
 import { renderDemoConfig } from '../../../src/daemon/demo-config.js';
 import { formatCommand, parseCommand } from '../../../src/daemon/demo-control.js';
 import { renderRecord } from '../../../src/daemon/demo-director.js';
-import { defaultRunDir, demoPlan, isLoopbackPrefix } from '../../../src/daemon/demo-plan.js';
+import {
+  defaultRunDir,
+  demoNetnsPlan,
+  demoPlan,
+  isLoopbackPrefix,
+} from '../../../src/daemon/demo-plan.js';
 import { TOUR_END, tourText } from '../../../src/daemon/demo-tour.js';
 
 test('demo arguments: run, commands, help and usage errors', () => {
   assert.deepEqual(parseDemoArgs([]), {
     ok: true,
-    args: { mode: 'run', smoke: false, netns: false, prefix: '127.0.0' },
+    args: { mode: 'run', smoke: false, netns: false, dataplane: 'nft', prefix: '127.0.0' },
   });
   assert.deepEqual(parseDemoArgs(['--smoke', '--prefix', '127.3.4', '--run-dir', '/r']), {
     ok: true,
-    args: { mode: 'run', smoke: true, netns: false, prefix: '127.3.4', runDir: '/r' },
+    args: {
+      mode: 'run',
+      smoke: true,
+      netns: false,
+      dataplane: 'nft',
+      prefix: '127.3.4',
+      runDir: '/r',
+    },
   });
   assert.deepEqual(parseDemoArgs(['rs', 'stop', '2']), {
     ok: true,
@@ -41,6 +53,9 @@ test('demo arguments: run, commands, help and usage errors', () => {
     ['rs', 'reboot', '1'],
     ['director', 'stop', 'a', '--smoke'],
     ['--bogus'],
+    ['--dataplane', 'proxy'],
+    ['--netns', '--dataplane', 'ipvs'],
+    ['--netns', '--prefix', '127.0.1'],
   ]) {
     assert.equal(parseDemoArgs(bad).ok, false, bad.join(' '));
   }
@@ -99,6 +114,43 @@ test('the demo configuration compiles cleanly for both directors', () => {
     assert.ok(vs?.realServers.every((rs) => rs.checkers[0]?.type === 'HTTP_GET'));
     assert.equal(r.config.global.smtpServer?.port, 2525);
   }
+});
+
+test('the netns form: the seed network, DR, real VRRP, and a tour from the client namespace', () => {
+  const plan = demoNetnsPlan('/r');
+  assert.equal(plan.vip, '192.168.138.200');
+  assert.equal(plan.port, 80);
+  assert.deepEqual(plan.netns?.all, [
+    'tdemo-lan',
+    'tdemo-client',
+    'tdemo-a',
+    'tdemo-b',
+    'tdemo-rs1',
+    'tdemo-rs2',
+    'tdemo-rs3',
+  ]);
+  for (const id of ['a', 'b'] as const) {
+    const r = compileConfig('/demo.conf', {
+      fs: memoryFs({ '/demo.conf': renderDemoConfig(plan) }),
+      configId: id,
+      interfaces: new Set(['lo', 'eth0']),
+    });
+    assert.deepEqual(r.diagnostics, []);
+    const [inst] = r.config.vrrpInstances;
+    assert.equal(inst?.priority, id === 'a' ? 100 : 80);
+    assert.equal(inst?.interface, 'eth0');
+    assert.equal(r.config.virtualServers[0]?.lvsMethod, 'DR');
+  }
+  const text = tourText(
+    plan,
+    { tandem: 'tandem', tandemadm: 'tandemadm', runDirFlag: '' },
+    { pids: {}, states: {} },
+  );
+  assert.match(
+    text,
+    /\$ for i in \$\(seq 6\); do ip netns exec tdemo-client curl -s http:\/\/192\.168\.138\.200\/; done/,
+  );
+  assert.match(text, /gratuitous ARP on eth0 for 192\.168\.138\.200/);
 });
 
 test('the tour: numbered steps with replayable command lines', () => {
