@@ -23,7 +23,11 @@ interface IpAddrJson {
   readonly addr_info?: readonly { readonly local?: string; readonly prefixlen?: number }[];
 }
 
-export function systemSnapshot(): SystemSnapshot {
+/**
+ * The snapshot; `only` keeps only the namespaces a test is about (other test files may create
+ * and delete their own meanwhile).
+ */
+export function systemSnapshot(only = /./): SystemSnapshot {
   let links: IpAddrJson[];
   try {
     links = JSON.parse(run('ip', ['-j', 'addr', 'show']) || '[]') as IpAddrJson[];
@@ -36,7 +40,7 @@ export function systemSnapshot(): SystemSnapshot {
   const netns = run('ip', ['netns', 'list'])
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((l) => l !== '')
+    .filter((l) => l !== '' && only.test(l))
     .sort();
   const nftTables = run('nft', ['list', 'tables'])
     .split('\n')
