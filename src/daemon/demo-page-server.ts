@@ -6,10 +6,10 @@ import { createServer } from 'node:http';
 import { demoPage } from './demo-servers.js';
 
 const [n = '0', address = '', port = '80'] = process.argv.slice(2);
-const page = demoPage({ n: Number(n), address, port: Number(port) });
-const server = createServer((_req, res) => {
+const rs = { n: Number(n), address, port: Number(port) };
+const server = createServer((req, res) => {
   res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.end(page);
+  res.end(demoPage(rs, req.socket.remoteAddress));
 });
 server.on('error', (err) => {
   process.stderr.write(`real server ${n}: ${err.message}\n`);

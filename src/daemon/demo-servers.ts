@@ -21,8 +21,16 @@ export interface RealServerPool {
   stopAll(): Promise<void>;
 }
 
-export function demoPage(rs: DemoRealServer): string {
-  return `Hello from real server ${rs.n} (${rs.address}:${rs.port})\n`;
+/**
+ * A real server's page. It names the address the request came from: the client's with LVS-DR
+ * (the netns form's nftables plane), the director's own with the proxy.
+ */
+export function demoPage(
+  rs: Pick<DemoRealServer, 'n' | 'address' | 'port'>,
+  from: string | undefined,
+): string {
+  const client = (from ?? '?').replace(/^::ffff:/, '');
+  return `Hello from real server ${rs.n} (${rs.address}:${rs.port}); request from ${client}\n`;
 }
 
 export class DemoRealServers implements RealServerPool {
@@ -46,10 +54,9 @@ export class DemoRealServers implements RealServerPool {
     const rs = this.spec(n);
     if (rs === undefined) throw new Error(`there is no real server ${n}`);
     if (this.#servers.has(n)) return;
-    const page = demoPage(rs);
-    const server = createServer((_req, res) => {
+    const server = createServer((req, res) => {
       res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end(page);
+      res.end(demoPage(rs, req.socket.remoteAddress));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -93,11 +93,28 @@ export async function runSmoke(cx: SmokeContext): Promise<boolean> {
   if (rs1 === undefined || rs2 === undefined || rs3 === undefined) return false;
   try {
     await step(cx, '1. round robin', async () => {
-      const hits = await spread(cx, 6);
+      const bodies: string[] = [];
+      for (let i = 0; i < 6; i++) bodies.push(await cx.get());
+      const hits = new Map<number | string, number>();
+      for (const body of bodies) {
+        const who = Number(/real server (\d+)/.exec(body)?.[1] ?? Number.NaN);
+        const key = Number.isNaN(who) ? `unexpected answer ${JSON.stringify(body)}` : who;
+        hits.set(key, (hits.get(key) ?? 0) + 1);
+      }
       for (const rs of plan.realServers) {
         if (hits.get(rs.n) !== 2) throw new Error(`expected 2 answers each, got ${show(hits)}`);
       }
-      return show(hits);
+      // LVS-DR keeps the client's address; a proxy connects from its own.
+      const from = new Set(bodies.map((b) => /request from (\S+)/.exec(b)?.[1] ?? '?'));
+      const client = plan.netns?.client.address;
+      if (
+        plan.dataplane === 'nft' &&
+        client !== undefined &&
+        (from.size !== 1 || !from.has(client))
+      ) {
+        throw new Error(`the real servers saw ${[...from].join(', ')}, not the client ${client}`);
+      }
+      return `${show(hits)}; the real servers saw requests from ${[...from].join(', ')}`;
     });
     await step(cx, '2. tandemadm -L -n', async () => {
       const { stdout } = await promisify(execFile)(process.execPath, [
