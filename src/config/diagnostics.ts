@@ -40,6 +40,7 @@ export const DIAGNOSTIC_CODES = {
   CFG_NO_SUCH_INTERFACE: 'an interface does not exist on this host',
   CFG_SCRIPT_SECURITY: 'scripts are configured without enable_script_security',
   CFG_EMPTY: 'a block or list is empty where content is expected',
+  CFG_DATAPLANE_UNSUPPORTED: 'the selected data plane cannot program this virtual server',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -32,6 +32,10 @@ export interface DaemonArgs {
   readonly logFormat: LogFormat;
   readonly pidFile?: string;
   readonly dataplane?: string;
+  /** nft data plane: the interface DR traffic arrives on and real servers are reached through. */
+  readonly nftInterface?: string;
+  /** nft data plane: masquerade NAT connections towards real servers. */
+  readonly nftMasquerade: boolean;
   readonly control?: string;
   /** `--admin HOST:PORT|off`; undefined means DEFAULT_ADMIN. */
   readonly admin?: AdminAddress | 'off';
@@ -65,6 +69,8 @@ const OPTIONS = {
   'log-facility': { type: 'string', short: 'S' },
   pid: { type: 'string', short: 'p' },
   dataplane: { type: 'string' },
+  'nft-interface': { type: 'string' },
+  'nft-masquerade': { type: 'boolean' },
   control: { type: 'string' },
   admin: { type: 'string' },
   'log-format': { type: 'string' },
@@ -101,6 +107,10 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ok: false,
       message: `--dataplane must be proxy, nft or auto, not '${values.dataplane}'`,
     };
+  }
+  const nftIf = values['nft-interface'];
+  if (nftIf !== undefined && !/^[^\s/]{1,15}$/.test(nftIf)) {
+    return { ok: false, message: `--nft-interface must be an interface name, not '${nftIf}'` };
   }
   const facilityText = values['log-facility'];
   const facility = facilityText === undefined ? undefined : parseFacility(facilityText);
@@ -149,6 +159,8 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('logFacility', values['log-facility']),
       ...opt('pidFile', values.pid),
       ...opt('dataplane', values.dataplane),
+      ...opt('nftInterface', nftIf),
+      nftMasquerade: values['nft-masquerade'] === true,
       ...opt('control', values.control),
       ...opt('signum', values.signum),
       ...(facility === undefined ? {} : { syslogFacility: facility }),
@@ -208,7 +220,16 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            keepalived ('Fri Nov 27 09:18:59 2026: (VI_1) Entering MASTER STATE')
   -p, --pid=FILE           pid file (default /run/tandem.pid when root and -f is not given;
                            tandem refuses to start while the file names a live tandem)
-      --dataplane=KIND     proxy | nft | auto (auto: proxy for now)
+      --dataplane=KIND     proxy | nft | auto (default): how virtual servers forward.
+                           nft programs LVS-DR and LVS-NAT into the kernel with nftables
+                           (root); proxy relays in userspace (no privileges); auto is nft
+                           when root and nftables work and can program the configuration,
+                           else proxy. See docs/nft.md
+      --nft-interface=IF   nft: the interface VIP traffic arrives on and real servers are
+                           reached through (default: from vrrp_instance, else the host's
+                           addresses and subnets)
+      --nft-masquerade     nft: masquerade LVS-NAT connections, so real servers need no
+                           route back through the director
       --control=PATH       control socket for tandemadm and 'tandem status' (default
                            /run/tandem/control.sock as root, else $XDG_RUNTIME_DIR/tandem/ or
                            /tmp/tandem-UID/; 'off' disables it)

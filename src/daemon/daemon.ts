@@ -5,7 +5,7 @@
 // file, keep the old configuration if it has errors, otherwise apply the planned diff so untouched
 // services and their connections are never disturbed.
 
-import { compileConfig, formatDiagnostics, type Config } from '../config/index.js';
+import { compileConfig, formatDiagnostics, type Config, type Diagnostic } from '../config/index.js';
 import { ProxyDataPlane, type DataPlane, type ServiceOptions } from '../dataplane/index.js';
 import {
   applyPlan,
@@ -56,9 +56,19 @@ export interface DaemonOptions {
   readonly shutdownDrainMs?: number;
   /**
    * The data plane, made once the table exists (default: the userspace proxy). run.ts picks it
-   * from --dataplane.
+   * from --dataplane. `config` is the configuration in force (a kernel plane finds the VIPs'
+   * interfaces and the services' forwarding methods there).
    */
-  readonly dataplane?: (table: IpvsTable, log: Logger) => DataPlane;
+  readonly dataplane?: (
+    table: IpvsTable,
+    log: Logger,
+    config: () => Config | undefined,
+  ) => DataPlane;
+  /**
+   * What the data plane cannot program, as configuration errors (file:line:col): a start or a
+   * reload with such errors is refused like any other invalid configuration.
+   */
+  readonly configCheck?: (config: Config) => readonly Diagnostic[];
   /** Which halves run (keepalived's -P / -C); both by default. */
   readonly subsystems?: { readonly vrrp: boolean; readonly lvs: boolean };
   /** Every VRRP state change (tests, notifications). */
@@ -114,7 +124,7 @@ export class Daemon {
       onChange: () => this.#queueSync(),
     });
     this.plane =
-      opts.dataplane?.(this.table, opts.log.child({ subsys: 'dataplane' })) ??
+      opts.dataplane?.(this.table, opts.log.child({ subsys: 'dataplane' }), () => this.#config) ??
       new ProxyDataPlane({
         table: this.table,
         log: opts.log.child({ subsys: 'proxy' }),
@@ -148,8 +158,9 @@ export class Daemon {
       interfaces: hostInterfaces(),
       ...(o.configId === undefined ? {} : { configId: o.configId }),
     });
-    o.diagnostics(formatDiagnostics(r.diagnostics, { displayPath: o.displayPath }));
-    return r.ok ? r.config : undefined;
+    const extra = r.ok && o.configCheck !== undefined ? o.configCheck(r.config) : [];
+    o.diagnostics(formatDiagnostics([...r.diagnostics, ...extra], { displayPath: o.displayPath }));
+    return r.ok && !extra.some((d) => d.severity === 'error') ? r.config : undefined;
   }
 
   /** Load the configuration and start serving. False when the configuration has errors. */

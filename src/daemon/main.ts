@@ -89,10 +89,20 @@ async function main(argv: readonly string[]): Promise<number> {
     const { runDaemon } = await import('./run.js');
     return runDaemon(args, file, displayPath);
   }
-  const result = compileConfig(file, {
+  const compiled = compileConfig(file, {
     interfaces: hostInterfaces(),
     ...(args.configId === undefined ? {} : { configId: args.configId }),
   });
+  // With --dataplane nft, what that plane cannot program is an error of the configuration too.
+  const planeErrors =
+    args.dataplane === 'nft' && compiled.ok
+      ? (await import('../dataplane/nft/support.js')).checkNftConfig(compiled.config)
+      : [];
+  const result: CompileResult = {
+    ...compiled,
+    ok: compiled.ok && planeErrors.length === 0,
+    diagnostics: [...compiled.diagnostics, ...planeErrors],
+  };
   process.stderr.write(formatDiagnostics(result.diagnostics, { displayPath }));
   if (args.dumpConfig) process.stdout.write(`${JSON.stringify(result.config, null, 2)}\n`);
   if (args.dumpTable && result.ok) {

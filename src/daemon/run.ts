@@ -8,6 +8,8 @@ import { Daemon } from './daemon.js';
 import { handleSignals } from './lifecycle.js';
 import { logOutputOf, outputSink } from './log-output.js';
 import { defaultControlPath } from '../control/index.js';
+import { choosePlane, nftPlaneFactory } from './dataplane-choice.js';
+import { checkNftConfig } from '../dataplane/nft/index.js';
 import { claimPidfile, DEFAULT_PIDFILE, releasePidfile } from './pidfile.js';
 import { hostSysctls, parseSysctlArg } from './sysctl.js';
 import { systemClock } from '../lib/clock.js';
@@ -27,13 +29,16 @@ export function runDaemon(
   file: string,
   displayPath: (path: string) => string,
 ): number {
-  // auto: the proxy until the nftables data plane exists, then nft when privileged.
-  const kind = args.dataplane ?? 'auto';
-  if (kind !== 'proxy' && kind !== 'auto') {
-    process.stderr.write(
-      `tandem: --dataplane=${kind} is not implemented yet (issue 9); use --dataplane=proxy\n`,
-    );
-    return 2;
+  const kind = (args.dataplane ?? 'auto') as 'proxy' | 'nft' | 'auto';
+  const choice = choosePlane({
+    dataplane: kind,
+    vrrpOnly: args.vrrpOnly,
+    file,
+    ...(args.configId === undefined ? {} : { configId: args.configId }),
+  });
+  if (!choice.ok) {
+    process.stderr.write(`tandem: ${choice.message}\n`);
+    return 1;
   }
   const sysctls = hostSysctls();
   for (const arg of args.sysctls) {
@@ -53,6 +58,15 @@ export function runDaemon(
     return 1;
   }
   const log = createLogger({ level: args.logDetail ? 'debug' : 'info', write: sink.write });
+  if (kind === 'auto') {
+    log.info(
+      {
+        dataplane: choice.kind,
+        ...(choice.kind === 'proxy' && choice.why ? { why: choice.why } : {}),
+      },
+      'data plane chosen',
+    );
+  }
   const pidfile = pidfileOf(args);
   if (pidfile !== undefined) {
     const claimed = claimPidfile(pidfile);
@@ -64,6 +78,18 @@ export function runDaemon(
   const release = (): void => {
     if (pidfile !== undefined) releasePidfile(pidfile);
   };
+  const nft =
+    choice.kind === 'nft'
+      ? {
+          dataplane: nftPlaneFactory({
+            runner: choice.runner,
+            clock: systemClock,
+            masquerade: args.nftMasquerade,
+            ...(args.nftInterface === undefined ? {} : { nftInterface: args.nftInterface }),
+          }),
+          configCheck: checkNftConfig,
+        }
+      : {};
   const daemon = new Daemon({
     file,
     ...(args.configId === undefined ? {} : { configId: args.configId }),
@@ -79,8 +105,10 @@ export function runDaemon(
     ...(args.admin === 'off' ? {} : { admin: args.admin ?? DEFAULT_ADMIN }),
     logOutput: output,
     diagnostics: (text) => process.stderr.write(text),
+    ...nft,
   });
   if (!daemon.start()) {
+    void daemon.plane.close();
     release();
     process.stderr.write(`tandem: ${displayPath(file)}: configuration is invalid; not starting\n`);
     return 1;

@@ -17,7 +17,13 @@ function time(ms: number): string {
 export function renderStatus(s: DaemonStatus): string {
   const out: string[] = [];
   const vrrp = s.vrrp?.instances ?? [];
-  out.push(`tandem pid ${s.pid}, data plane ${s.dataplane}`, '');
+  out.push(`tandem pid ${s.pid}, data plane ${s.dataplane}`);
+  // A kernel plane's own facts (nft: tables, transactions, failures, update time).
+  if (s.kernel !== undefined) {
+    const facts = Object.entries(s.kernel).map(([k, v]) => `${k} ${String(v)}`);
+    out.push(`  ${facts.join(', ')}`);
+  }
+  out.push('');
   out.push('VRRP instances');
   if (vrrp.length === 0) out.push('  (none)');
   for (const i of vrrp) {

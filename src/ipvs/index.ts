@@ -4,6 +4,10 @@
 
 export { IpvsTable } from './table.js';
 export { createScheduler, schedulerFactory, SCHEDULER_NAMES } from './schedulers/index.js';
+// Scheduler tables the nftables data plane loads into the kernel as maps.
+export { buildMaglevTable, MH_TAB_SIZE } from './schedulers/mh.js';
+export { shBuckets, shFallbackFrom, shPick, SH_TAB_SIZE } from './schedulers/sh.js';
+export { dhBuckets, DH_TAB_SIZE } from './schedulers/dh.js';
 export type { TableOptions, Sysctls, KernelDestUpdate } from './model.js';
 export type { RawCounters } from './estimator.js';
 export type { ServiceKey, ServiceSpec, DestKey, DestSpec } from './services.js';

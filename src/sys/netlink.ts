@@ -83,12 +83,17 @@ export type OpenResult = { readonly ok: true; readonly fd: number } | RtnlFailur
  */
 export function openNetlink(
   groups: number,
-  opts: { readonly nonblocking?: boolean; readonly rcvbuf?: number } = {},
+  opts: {
+    readonly nonblocking?: boolean;
+    readonly rcvbuf?: number;
+    /** NETLINK_ROUTE (default) or another netlink family (NETLINK_NETFILTER = 12). */
+    readonly protocol?: number;
+  } = {},
 ): OpenResult {
   const c = loadLibc();
   if (c === null) return fail('ENOSYS', 'native calls are unavailable (koffi)');
   const type = SOCK_RAW | SOCK_CLOEXEC | (opts.nonblocking === true ? SOCK_NONBLOCK : 0);
-  const fd = c.socket(AF_NETLINK, type, NETLINK_ROUTE);
+  const fd = c.socket(AF_NETLINK, type, opts.protocol ?? NETLINK_ROUTE);
   if (fd < 0) return sysFail(c, 'socket');
   const one = new Int32Array([1]);
   // Extended ACKs carry the kernel's reason text; CAP_ACK stops it echoing whole requests.
@@ -157,22 +162,27 @@ let nextSeq = (Date.now() & 0xffff) << 8;
 /** Send one request and collect its replies (data messages only; the ACK ends the exchange). */
 export function rtnlRequest(
   req: RtnlRequest,
-  opts: { readonly timeoutMs?: number } = {},
+  opts: { readonly timeoutMs?: number; readonly protocol?: number } = {},
 ): RtnlReply {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dump = (req.flags & NLM_F.DUMP) === NLM_F.DUMP;
   // A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried a few times.
   for (let attempt = 0; ; attempt++) {
-    const r = exchange(req, dump, timeoutMs);
+    const r = exchange(req, dump, timeoutMs, opts.protocol);
     if (r !== 'interrupted') return r;
     if (attempt === 2) return fail('EINTR', 'dump kept changing while it was read');
   }
 }
 
-function exchange(req: RtnlRequest, dump: boolean, timeoutMs: number): RtnlReply | 'interrupted' {
+function exchange(
+  req: RtnlRequest,
+  dump: boolean,
+  timeoutMs: number,
+  protocol: number | undefined,
+): RtnlReply | 'interrupted' {
   const c = loadLibc();
   if (c === null) return fail('ENOSYS', 'native calls are unavailable (koffi)');
-  const opened = openNetlink(0);
+  const opened = openNetlink(0, protocol === undefined ? {} : { protocol });
   if (!opened.ok) return opened;
   const fd = opened.fd;
   try {

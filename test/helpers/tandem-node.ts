@@ -33,6 +33,7 @@ export class TandemNode {
     host: string,
     conf: string,
     halves: 'vrrp' | 'all' | 'check' = 'vrrp',
+    opts: { readonly dataplane?: 'proxy' | 'nft'; readonly args?: readonly string[] } = {},
   ): TandemNode {
     const dir = mkdtempSync(join(tmpdir(), `tandem-node-${host}-`));
     const confPath = join(dir, 'keepalived.conf');
@@ -41,7 +42,8 @@ export class TandemNode {
     // The namespace has its own 127.0.0.1, but the control socket's default path is shared.
     argv.push('--control', join(dir, 'control.sock'));
     if (halves === 'vrrp') argv.push('-P');
-    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', 'proxy');
+    else argv.push(...(halves === 'check' ? ['-C'] : []), '--dataplane', opts.dataplane ?? 'proxy');
+    argv.push(...(opts.args ?? []));
     return new TandemNode(
       host,
       dir,

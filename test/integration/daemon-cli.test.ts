@@ -119,7 +119,7 @@ vrrp_instance VI_1 {
   assert.equal(d.proc.exitCode, null, 'the real-time signal did not kill the daemon');
 });
 
-test('--signum prints keepalived numbers; an unknown name and --dataplane nft are errors', () => {
+test('--signum prints keepalived numbers; an unknown name is an error', () => {
   const nums = ['DATA', 'STATS', 'JSON', 'RELOAD', 'STOP'].map(
     (n) => run([`--signum=${n}`]).stdout,
   );
@@ -127,9 +127,22 @@ test('--signum prints keepalived numbers; an unknown name and --dataplane nft ar
   const bad = run(['--signum=NOPE']);
   assert.equal(bad.status, 1);
   assert.equal(bad.stderr, 'Unknown sigfunc NOPE\n');
-  const nft = run(['--dataplane', 'nft', '-f', '/dev/null']);
-  assert.equal(nft.status, 2);
-  assert.match(nft.stderr, /not implemented yet \(issue 9\)/);
+});
+
+test('-t --dataplane nft reports what the nft data plane cannot program, at its place', (t) => {
+  const conf = join(tempDir(t), 'keepalived.conf');
+  writeFileSync(
+    conf,
+    'virtual_server fwmark 5 {\n  lb_kind DR\n  real_server 10.0.1.1 80 { weight 1 }\n}\n',
+  );
+  const proxy = run(['-t', '-f', conf]);
+  assert.equal(proxy.status, 0, proxy.stderr);
+  const nft = run(['-t', '--dataplane', 'nft', '-f', conf]);
+  assert.equal(nft.status, 1);
+  assert.match(
+    nft.stderr,
+    /keepalived\.conf:1:1: error: fwmark virtual servers cannot be programmed by the nft data plane \[CFG_DATAPLANE_UNSUPPORTED\]/,
+  );
 });
 
 test('tandem realserver in a namespace: VIP on lo, ARP sysctls, idempotent, dry run, stop restores', (t) => {

@@ -10,14 +10,20 @@ import { foldAddress, hash32 } from './hash.js';
 export const DH_TAB_BITS = 8;
 export const DH_TAB_SIZE = 1 << DH_TAB_BITS;
 
+/** ip_vs_dh_reassign's table: one bucket per dest, cycling the list (the nft plane loads it). */
+export function dhBuckets(dests: readonly SchedDest[]): (SchedDest | undefined)[] {
+  const buckets = new Array<SchedDest | undefined>(DH_TAB_SIZE);
+  if (dests.length === 0) return buckets;
+  for (let i = 0; i < DH_TAB_SIZE; i++) buckets[i] = dests[i % dests.length];
+  return buckets;
+}
+
 export const createDh: SchedulerFactory = (): Scheduler => {
   let buckets: (SchedDest | undefined)[] = new Array<SchedDest | undefined>(DH_TAB_SIZE);
   return {
     name: 'dh',
     update(dests) {
-      buckets = new Array<SchedDest | undefined>(DH_TAB_SIZE);
-      if (dests.length === 0) return;
-      for (let i = 0; i < DH_TAB_SIZE; i++) buckets[i] = dests[i % dests.length];
+      buckets = dhBuckets(dests);
     },
     countsChanged() {
       // dh does not look at counters.

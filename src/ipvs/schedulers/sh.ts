@@ -12,9 +12,63 @@ import { foldAddress, hash32 } from './hash.js';
 export const SH_TAB_BITS = 8;
 export const SH_TAB_SIZE = 1 << SH_TAB_BITS;
 
+/**
+ * The 256-bucket table ip_vs_sh_reassign builds: the list cycled in order, each dest taking
+ * `weight` consecutive buckets (at least one). The nft data plane loads the same table.
+ */
+export function shBuckets(dests: readonly SchedDest[]): (SchedDest | undefined)[] {
+  const buckets = new Array<SchedDest | undefined>(SH_TAB_SIZE);
+  let p = 0;
+  let taken = 0;
+  for (let i = 0; i < SH_TAB_SIZE && dests.length > 0; i++) {
+    const d = dests[p];
+    if (d === undefined) break;
+    buckets[i] = d;
+    if (++taken >= d.weight) {
+      p = (p + 1) % dests.length;
+      taken = 0;
+    }
+  }
+  return buckets;
+}
+
+const usable = (d: SchedDest | undefined): boolean =>
+  d !== undefined && d.weight > 0 && !d.overloaded;
+
+/** fallbackFrom[b]: first bucket at or after b (cyclically) holding a usable dest, or -1. */
+export function shFallbackFrom(
+  buckets: readonly (SchedDest | undefined)[],
+): Int16Array<ArrayBuffer> {
+  const from = new Int16Array(SH_TAB_SIZE).fill(-1);
+  let next = -1;
+  // Two laps so every bucket sees the first usable one after it, wrapping.
+  for (let i = 2 * SH_TAB_SIZE - 1; i >= 0; i--) {
+    if (usable(buckets[i % SH_TAB_SIZE])) next = i % SH_TAB_SIZE;
+    if (i < SH_TAB_SIZE) from[i] = next;
+  }
+  return from;
+}
+
+/**
+ * The dest a client hashing to bucket `h` gets: the bucket's own when usable, otherwise with
+ * sh-fallback (SCHED1) the kernel's walk of offsets i + h, which visits 2h, 2h + 1, ...
+ */
+export function shPick(
+  buckets: readonly (SchedDest | undefined)[],
+  fallbackFrom: Int16Array,
+  h: number,
+  fallback: boolean,
+): SchedDest | undefined {
+  const d = buckets[h];
+  if (d === undefined) return undefined;
+  if (usable(d)) return d;
+  if (!fallback) return undefined;
+  const b = fallbackFrom[(2 * h) % SH_TAB_SIZE] ?? -1;
+  return b < 0 ? undefined : buckets[b];
+}
+
 export const createSh: SchedulerFactory = (options): Scheduler => {
   let buckets: (SchedDest | undefined)[] = new Array<SchedDest | undefined>(SH_TAB_SIZE);
-  /** fallbackFrom[b]: first bucket at or after b (cyclically) holding a usable dest, or -1. */
   let fallbackFrom = new Int16Array(SH_TAB_SIZE).fill(-1);
 
   const key = (packet: SchedPacket): number => {
@@ -25,38 +79,14 @@ export const createSh: SchedulerFactory = (options): Scheduler => {
   return {
     name: 'sh',
     update(dests) {
-      buckets = new Array<SchedDest | undefined>(SH_TAB_SIZE);
-      let p = 0;
-      let taken = 0;
-      for (let i = 0; i < SH_TAB_SIZE && dests.length > 0; i++) {
-        const d = dests[p];
-        if (d === undefined) break;
-        buckets[i] = d;
-        if (++taken >= d.weight) {
-          p = (p + 1) % dests.length;
-          taken = 0;
-        }
-      }
-      fallbackFrom = new Int16Array(SH_TAB_SIZE).fill(-1);
-      let next = -1;
-      // Two laps so every bucket sees the first usable one after it, wrapping.
-      for (let i = 2 * SH_TAB_SIZE - 1; i >= 0; i--) {
-        const d = buckets[i % SH_TAB_SIZE];
-        if (d !== undefined && d.weight > 0 && !d.overloaded) next = i % SH_TAB_SIZE;
-        if (i < SH_TAB_SIZE) fallbackFrom[i] = next;
-      }
+      buckets = shBuckets(dests);
+      fallbackFrom = shFallbackFrom(buckets);
     },
     countsChanged() {
       // sh does not look at counters.
     },
     select(packet) {
-      const h = key(packet);
-      const d = buckets[h];
-      if (d === undefined) return undefined;
-      if (d.weight > 0 && !d.overloaded) return d;
-      if (!options.sched1) return undefined;
-      const b = fallbackFrom[(2 * h) % SH_TAB_SIZE] ?? -1;
-      return b < 0 ? undefined : buckets[b];
+      return shPick(buckets, fallbackFrom, key(packet), options.sched1);
     },
   };
 };

@@ -71,6 +71,26 @@ test('--log-format json|keepalived, --dataplane proxy|nft|auto', () => {
   assert.equal(parseDaemonArgs(['--dataplane=ipvs']).ok, false);
 });
 
+test('--nft-interface names an interface; --nft-masquerade is a switch', () => {
+  const r = parseDaemonArgs([
+    '--dataplane',
+    'nft',
+    '--nft-interface',
+    'eth0.100',
+    '--nft-masquerade',
+  ]);
+  assert.ok(r.ok);
+  assert.equal(r.args.nftInterface, 'eth0.100');
+  assert.equal(r.args.nftMasquerade, true);
+  const none = parseDaemonArgs([]);
+  assert.ok(none.ok);
+  assert.equal(none.args.nftMasquerade, false);
+  assert.equal(none.args.nftInterface, undefined);
+  for (const bad of ['', 'a/b', 'has space', 'sixteen-chars-xx']) {
+    assert.equal(parseDaemonArgs(['--nft-interface', bad]).ok, false, bad);
+  }
+});
+
 test('--control and --admin are exposed; --admin takes HOST:PORT, [V6]:PORT, :PORT or off', () => {
   const r = parseDaemonArgs(['--control', '/run/t.sock', '--admin', '[::1]:8080']);
   assert.ok(r.ok);

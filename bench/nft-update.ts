@@ -1,0 +1,195 @@
+// nft data plane update latency: how long one health change (a real server leaves, then comes
+// back) takes from the table to the kernel, through the path the plane uses (buildRuleset with
+// its caches → diffRuleset → one transaction), with libnftables in-process and with `nft -f -`;
+// with 1 and 50 services, with an mh service (16381-slot Maglev map) and with 100k flows
+// recorded. Also the cost of the periodic reads (counters and a flow map over netlink). Runs as
+// root in a network namespace of its own (it re-executes itself there); prints a table.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  buildRuleset,
+  commandRunner,
+  DestNumbers,
+  diffRuleset,
+  replaceScript,
+  type BuildOptions,
+  type NftRuleset,
+  type NftRunner,
+} from '../src/dataplane/nft/index.js';
+import { openLibnftables } from '../src/sys/nftables.js';
+import { dumpNftCounters, dumpNftMapMarks } from '../src/sys/nft-netlink.js';
+import type { DestSnapshot, ServiceSnapshot } from '../src/ipvs/index.js';
+
+const ZERO = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 };
+const RATES = { cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
+
+function dest(address: string): DestSnapshot {
+  return {
+    address,
+    family: 'inet',
+    port: 80,
+    method: 'route',
+    weight: 1,
+    activeConns: 0,
+    inactConns: 0,
+    persistConns: 0,
+    uThreshold: 0,
+    lThreshold: 0,
+    overloaded: false,
+    stats: ZERO,
+    rates: RATES,
+  };
+}
+
+function service(i: number, scheduler: string): ServiceSnapshot {
+  return {
+    fwmark: 0,
+    family: 'inet',
+    protocol: 'TCP',
+    address: `10.0.${i >> 8}.${i & 255}`,
+    port: 80,
+    scheduler,
+    flags: {
+      persistent: false,
+      hashed: false,
+      onePacket: false,
+      sched1: false,
+      sched2: false,
+      sched3: false,
+    },
+    timeout: 0,
+    netmask: '255.255.255.255',
+    dests: [1, 2, 3].map((d) => dest(`10.1.${i}.${d}`)),
+    stats: ZERO,
+    rates: RATES,
+  };
+}
+
+const OPTS: BuildOptions = {
+  interfaceOf: () => 'eth0',
+  timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
+  flowsSize: 1 << 20,
+  masquerade: false,
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * Median and p99 of `n` health flips of service 0 (its second server leaves, returns), from the
+ * table's services to an applied transaction, with the caches the plane keeps. `loaded` runs
+ * once the ruleset is in the kernel (to fill a flow map).
+ */
+function flips(
+  runner: NftRunner,
+  services: ServiceSnapshot[],
+  n: number,
+  loaded: () => void = () => undefined,
+): string {
+  const numbers = new DestNumbers();
+  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map() };
+  let prev: NftRuleset = buildRuleset(services, numbers, opts).ruleset;
+  const ok = runner.apply(replaceScript([], prev));
+  if (!ok.ok) throw new Error(ok.error);
+  loaded();
+  const s0 = services[0];
+  if (s0 === undefined) throw new Error('no service');
+  const without = { ...s0, dests: s0.dests.filter((_, i) => i !== 1) };
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const next = [i % 2 === 0 ? without : s0, ...services.slice(1)];
+    const start = performance.now();
+    const built = buildRuleset(next, numbers, opts);
+    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
+    times.push(performance.now() - start);
+    if (!r.ok) throw new Error(r.error);
+    prev = built.ruleset;
+  }
+  times.sort((a, b) => a - b);
+  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+}
+
+function run(): void {
+  const lib = openLibnftables();
+  if (lib === null) throw new Error('libnftables did not load');
+  const libRunner: NftRunner = {
+    name: 'libnftables',
+    apply: (s) => lib.run(s),
+    json: (c) => lib.json(c),
+    close: () => lib.close(),
+  };
+  const cli = commandRunner();
+  const one = [service(0, 'rr')];
+  const fifty = Array.from({ length: 50 }, (_, i) => service(i, i % 2 === 0 ? 'rr' : 'wrr'));
+  const mh = [service(0, 'mh'), ...fifty.slice(1)];
+  const rows: [string, string][] = [];
+  rows.push(['1 DR service, libnftables', flips(libRunner, one, 200)]);
+  rows.push(['1 DR service, nft -f -', flips(cli, one, 50)]);
+  rows.push(['50 DR services, libnftables', flips(libRunner, fifty, 200)]);
+  rows.push(['50 DR services, nft -f -', flips(cli, fifty, 50)]);
+  rows.push(['mh (16381 slots) + 49 services, libnftables', flips(libRunner, mh, 50)]);
+
+  // 100k flows recorded for service 0, as a busy director would have them.
+  const table = 'tandem_dr_eth0';
+  const flowsMap = 's_tcp_10_0_0_0_80_flows';
+  const elements: string[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    elements.push(`10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255} . 40000 : ${1 + (i % 3)}`);
+  }
+  const fill = (): void => {
+    const r = lib.run(`add element netdev ${table} ${flowsMap} { ${elements.join(', ')} }`);
+    if (!r.ok) throw new Error(r.error);
+  };
+  rows.push(['50 DR services + 100k flows, libnftables', flips(libRunner, fifty, 200, fill)]);
+  dumpNftCounters('netdev', table); // loads koffi's libc binding: not part of a read
+  const c0 = performance.now();
+  const counters = dumpNftCounters('netdev', table);
+  const c1 = performance.now();
+  const marks = dumpNftMapMarks('netdev', table, flowsMap);
+  const c2 = performance.now();
+  if (!counters.ok || !marks.ok) throw new Error('netlink read failed');
+  const listed = lib.json(`list counters table netdev ${table}`);
+  const c3 = performance.now();
+  if (!listed.ok) throw new Error(listed.error);
+  rows.push([`read ${counters.value.size} counters, netlink`, `${(c1 - c0).toFixed(2)} ms`]);
+  rows.push([`read ${marks.value.length} flows, netlink`, `${(c2 - c1).toFixed(1)} ms`]);
+  rows.push([
+    'read counters, nft list counters (what netlink avoids)',
+    `${(c3 - c2).toFixed(1)} ms`,
+  ]);
+  lib.run(`delete table netdev ${table}`);
+
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write('nft data plane: one health change (a real server leaves or returns)\n');
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+  lib.close();
+}
+
+const NS = `tandem-bench-nft-${process.pid}`;
+
+if (process.env.TANDEM_BENCH_NS === undefined) {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench/nft-update needs root (network namespace, nftables)\n');
+    process.exit(1);
+  }
+  const ip = (...a: string[]): void => {
+    spawnSync('ip', a, { stdio: 'inherit' });
+  };
+  ip('netns', 'add', NS);
+  try {
+    ip('-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p');
+    ip('-n', NS, 'link', 'set', 'eth0', 'up');
+    const r = spawnSync(
+      'ip',
+      ['netns', 'exec', NS, process.execPath, fileURLToPath(import.meta.url)],
+      { stdio: 'inherit', env: { ...process.env, TANDEM_BENCH_NS: NS } },
+    );
+    process.exitCode = r.status ?? 1;
+  } finally {
+    ip('netns', 'del', NS);
+  }
+} else {
+  run();
+}

@@ -1,0 +1,86 @@
+// Reading the plane's kernel objects back: over netlink (src/sys/nft-netlink.ts) when koffi
+// loads, asking only for one table's counters or one map's elements; otherwise through nft's
+// JSON listings, which load the whole ruleset each time (fine for tests and small tables).
+
+import {
+  dumpNftCounters,
+  dumpNftMapMarks,
+  dumpNftTables,
+  type NftFamilyName,
+} from '../../sys/nft-netlink.js';
+import { parseCounters, parseMapMarks, type CounterValue } from './kernel-read.js';
+import type { NftRunner } from './runner.js';
+
+export interface KernelReader {
+  readonly name: 'netlink' | 'nft';
+  tables(): { family: string; name: string }[] | undefined;
+  counters(family: string, table: string): Map<string, CounterValue> | undefined;
+  mapMarks(family: string, table: string, map: string): number[] | undefined;
+}
+
+const FAMILIES = new Set(['inet', 'ip', 'arp', 'netdev', 'bridge', 'ip6']);
+const fam = (f: string): NftFamilyName | undefined =>
+  FAMILIES.has(f) ? (f as NftFamilyName) : undefined;
+
+export function netlinkReader(): KernelReader {
+  return {
+    name: 'netlink',
+    tables: () => {
+      const r = dumpNftTables();
+      return r.ok ? r.value : undefined;
+    },
+    counters: (family, table) => {
+      const f = fam(family);
+      const r = f === undefined ? undefined : dumpNftCounters(f, table);
+      return r?.ok === true ? r.value : undefined;
+    },
+    mapMarks: (family, table, map) => {
+      const f = fam(family);
+      const r = f === undefined ? undefined : dumpNftMapMarks(f, table, map);
+      return r?.ok === true ? r.value : undefined;
+    },
+  };
+}
+
+export function runnerReader(runner: NftRunner): KernelReader {
+  return {
+    name: 'nft',
+    tables: () => {
+      const r = runner.json('list tables');
+      return r.ok ? parseTables(r.output) : undefined;
+    },
+    counters: (family, table) => {
+      const r = runner.json(`list counters table ${family} ${table}`);
+      return r.ok ? parseCounters(r.output) : undefined;
+    },
+    mapMarks: (family, table, map) => {
+      const r = runner.json(`list map ${family} ${table} ${map}`);
+      return r.ok ? parseMapMarks(r.output) : undefined;
+    },
+  };
+}
+
+/** netlink when it answers (koffi loaded, nf_tables present), else nft's listings. */
+export function defaultReader(runner: NftRunner): KernelReader {
+  const nl = netlinkReader();
+  return nl.tables() === undefined ? runnerReader(runner) : nl;
+}
+
+/** `nft -j list tables` → family and name of each table. */
+export function parseTables(text: string): { family: string; name: string }[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = (doc as { nftables?: unknown } | null)?.nftables;
+  const out: { family: string; name: string }[] = [];
+  for (const e of Array.isArray(list) ? list : []) {
+    const t = (e as { table?: { family?: unknown; name?: unknown } } | null)?.table;
+    if (typeof t?.family === 'string' && typeof t.name === 'string') {
+      out.push({ family: t.family, name: t.name });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+// The nft plane's own logic against a recording runner and a scripted kernel reader, on a
+// ManualClock: the first sync replaces tandem's leftover tables (and only those), later syncs
+// send only the difference, a failed transaction falls back to a full replace, counters become
+// table statistics as deltas, flow marks become connection counts, a counting scheduler's slots
+// are re-laid from them, and close() removes the tables and puts the sysctls back.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  NftDataPlane,
+  type KernelReader,
+  type NftRunner,
+} from '../../../../src/dataplane/nft/index.js';
+import type { SysctlIo } from '../../../../src/dataplane/nft/forwarding.js';
+import { IpvsTable, schedulerFactory, type ServiceKey } from '../../../../src/ipvs/index.js';
+import { ManualClock } from '../../../../src/lib/clock.js';
+import { memorySink, createLogger } from '../../../../src/lib/log.js';
+
+const KEY: ServiceKey = {
+  kind: 'ip',
+  protocol: 'TCP',
+  family: 'inet',
+  address: '10.0.0.1',
+  port: 80,
+};
+
+function setup(
+  opts: { scheduler?: string; method?: 'route' | 'masq'; fail?: (s: string) => boolean } = {},
+) {
+  const clock = new ManualClock();
+  const table = new IpvsTable({ now: () => clock.now(), schedulers: schedulerFactory });
+  table.addService({ key: KEY, scheduler: (opts.scheduler ?? 'rr') as 'rr' });
+  for (const a of ['10.0.1.1', '10.0.1.2']) {
+    table.addDest(KEY, { address: a, port: 80, weight: 1, method: opts.method ?? 'route' });
+  }
+  const scripts: string[] = [];
+  const runner: NftRunner = {
+    name: 'nft',
+    apply: (s) => {
+      scripts.push(s);
+      return opts.fail?.(s) === true ? { ok: false, error: 'EBUSY' } : { ok: true, output: '' };
+    },
+    json: () => ({ ok: false, error: 'unused' }),
+    close: () => undefined,
+  };
+  const kernel = {
+    tables: [
+      { family: 'netdev', name: 'tandem_dr_old' },
+      { family: 'inet', name: 'filter' },
+    ],
+    counters: new Map<string, { packets: number; bytes: number }>(),
+    marks: [] as number[],
+  };
+  const reader: KernelReader = {
+    name: 'nft',
+    tables: () => kernel.tables,
+    counters: () => kernel.counters,
+    mapMarks: () => kernel.marks,
+  };
+  const sysctl = new Map([
+    ['net.ipv4.ip_forward', '0'],
+    ['net.ipv4.conf.all.send_redirects', '1'],
+    ['net.ipv4.conf.default.send_redirects', '1'],
+    ['net.ipv4.conf.eth0.send_redirects', '1'],
+  ]);
+  const io: SysctlIo = { read: (n) => sysctl.get(n), write: (n, v) => (sysctl.set(n, v), true) };
+  const logs = memorySink();
+  const plane = new NftDataPlane({
+    table,
+    log: createLogger({ level: 'debug', write: logs.write }),
+    clock,
+    runner,
+    reader,
+    interfaceOf: () => 'eth0',
+    interfaceExists: () => true,
+    sysctl: io,
+    conntrack: () => '',
+  });
+  const sync = (): void => plane.sync(table.snapshot().services);
+  return { clock, table, plane, scripts, kernel, sysctl, logs, sync };
+}
+
+test('first sync replaces tandem tables only; then only differences; close removes them', async () => {
+  const { table, plane, scripts, sync } = setup();
+  sync();
+  assert.equal(scripts.length, 1);
+  assert.match(
+    scripts[0] ?? '',
+    /^add table netdev tandem_dr_old\ndelete table netdev tandem_dr_old\n/,
+  );
+  assert.doesNotMatch(scripts[0] ?? '', /inet filter/);
+  assert.match(scripts[0] ?? '', /^table netdev tandem_dr_eth0 \{$/m);
+  sync();
+  assert.equal(scripts.length, 1, 'nothing changed, nothing sent');
+  table.editDest(KEY, { address: '10.0.1.2', port: 80, weight: 0, method: 'route' });
+  sync();
+  assert.equal(scripts.length, 2);
+  assert.doesNotMatch(scripts[1] ?? '', /^table |delete table|flows \{ ip saddr . th sport :/m);
+  assert.equal(plane.stats().kernel?.transactions, 2);
+  await plane.close();
+  assert.equal(scripts[2], 'add table netdev tandem_dr_eth0\ndelete table netdev tandem_dr_eth0\n');
+});
+
+test('a failed transaction is retried as a full replace', () => {
+  let failNext = false;
+  const { table, plane, scripts, sync } = setup({
+    fail: (s) => failNext && !s.startsWith('add table'),
+  });
+  sync();
+  failNext = true;
+  table.deleteDest(KEY, { address: '10.0.1.2', port: 80 });
+  sync();
+  assert.equal(scripts.length, 3);
+  assert.match(
+    scripts[2] ?? '',
+    /^add table netdev tandem_dr_eth0\ndelete table netdev tandem_dr_eth0\ntable/,
+  );
+  const k = plane.stats().kernel;
+  assert.equal(k?.failures, 1);
+  assert.equal(k?.lastError, 'EBUSY');
+});
+
+test('counters become statistics as deltas; flow marks become connection counts', () => {
+  const { clock, table, kernel, sync } = setup();
+  sync();
+  const p = 's_tcp_10_0_0_1_80';
+  // Dest numbers follow the snapshot's list order (most recent first): 10.0.1.2 is 1.
+  kernel.counters.set(`${p}_p1`, { packets: 10, bytes: 1000 });
+  kernel.counters.set(`${p}_c1`, { packets: 2, bytes: 120 });
+  kernel.marks = [1, 1, 0x80000001, 2];
+  clock.advance(1000);
+  kernel.counters.set(`${p}_p1`, { packets: 15, bytes: 1500 });
+  clock.advance(1000);
+  const d = table.snapshot().services[0]?.dests.find((x) => x.address === '10.0.1.2');
+  assert.equal(d?.stats.inpkts, 15);
+  assert.equal(d?.stats.inbytes, 1500);
+  assert.equal(d?.stats.conns, 2);
+  assert.equal(d?.activeConns, 2);
+  assert.equal(d?.inactConns, 1);
+  const other = table.snapshot().services[0]?.dests.find((x) => x.address === '10.0.1.1');
+  assert.equal(other?.activeConns, 1);
+});
+
+test('a counting scheduler is re-laid from the counts, and logged as approximated', () => {
+  const { clock, kernel, scripts, logs, sync } = setup({ scheduler: 'wlc' });
+  sync();
+  assert.ok(logs.records.some((r) => r.msg.includes('lb_algo wlc needs live connection counts')));
+  const before = scripts.length;
+  kernel.marks = Array<number>(40).fill(1); // 40 active on 10.0.1.2
+  clock.advance(1000);
+  assert.equal(scripts.length, before + 1);
+  assert.match(scripts.at(-1) ?? '', /s_tcp_10_0_0_1_80_slots/);
+  assert.doesNotMatch(scripts.at(-1) ?? '', /\b\d+ : 1\b/, 'no new flow for the loaded server');
+});
+
+test('NAT turns forwarding on and close puts it back; unsupported services warn once', async () => {
+  const { plane, sysctl, logs, table, sync } = setup({ method: 'masq' });
+  table.addService({ key: { kind: 'fwmark', family: 'inet', fwmark: 3 }, scheduler: 'rr' });
+  sync();
+  sync();
+  assert.equal(sysctl.get('net.ipv4.ip_forward'), '1');
+  assert.equal(sysctl.get('net.ipv4.conf.eth0.send_redirects'), '0');
+  const warned = logs.records.filter(
+    (r) => r.msg === 'the nft data plane cannot program this service; skipped',
+  );
+  assert.equal(warned.length, 1);
+  await plane.close();
+  assert.equal(sysctl.get('net.ipv4.ip_forward'), '0');
+  assert.equal(sysctl.get('net.ipv4.conf.eth0.send_redirects'), '1');
+});
