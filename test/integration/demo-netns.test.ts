@@ -1,7 +1,8 @@
 // `tandem demo --netns --smoke` (root): the seed documents' network in namespaces — real VRRP
 // with gratuitous ARP between two director namespaces, LVS-DR to three real servers prepared
 // with `tandem realserver`, the tour's curls from a client namespace — run by the demo itself,
-// then nothing left: no namespace, process, run file, address or nftables table.
+// then nothing left: no namespace, process, run file, address or nftables table. Through the
+// nftables plane (the default; the real servers see the client) and through the proxy.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { processesMatching, systemSnapshot } from '../helpers/leftovers.js';
 import { TANDEM } from '../helpers/paths.js';
 import { requireRoot, requireTool } from '../helpers/tools.js';
 
-for (const dataplane of ['proxy'] as const) {
+for (const dataplane of ['nft', 'proxy'] as const) {
   test(
     `tandem demo --netns --dataplane ${dataplane} --smoke: the tour passes, nothing is left`,
     {
@@ -33,6 +34,9 @@ for (const dataplane of ['proxy'] as const) {
       ).catch((err: unknown) => {
         throw new Error(`the demo failed:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
       });
+      // LVS-DR keeps the client's address; the proxy connects from the director.
+      const from = dataplane === 'nft' ? '192\\.168\\.138\\.100' : '192\\.168\\.138\\.1[12]';
+      assert.match(stdout, new RegExp(`smoke: 1\\. .*: ok .*requests from ${from}\\)`), stdout);
       for (const n of [1, 2, 3, 4, 5]) {
         assert.match(stdout, new RegExp(`smoke: ${n}\\. .*: ok`), stdout);
       }
