@@ -23,6 +23,7 @@ for (const dataplane of ['nft', 'proxy'] as const) {
     async (t) => {
       if (!requireRoot(t, 'network namespaces') || !requireTool(t, 'ip') || !requireTool(t, 'curl'))
         return;
+      if (dataplane === 'nft' && !requireTool(t, 'nft')) return;
       const before = systemSnapshot(/^tdemo-/);
       const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-netns-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
