@@ -35,6 +35,8 @@ export interface Keyword<D> {
   /** A message for every use (old keyword that still works, or why it is ignored). */
   readonly deprecated?: { readonly message: string; readonly severity: 'note' | 'warning' };
   readonly block: 'none' | 'required';
+  /** The accepted values of a number (integers, or seconds for SECONDS), for the reference. */
+  readonly range?: { readonly min: number; readonly max: number };
   /** May appear several times in one block without a "given twice" warning. */
   readonly repeatable: boolean;
   /** The block this keyword opens, for nested diagnostics and the generated reference. */

@@ -264,6 +264,10 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
   tandem status [--json] [--control PATH]
                            the running daemon: VRRP instances, virtual and real servers with
                            health, weight, connections and rates, recent events.
+  tandem demo [--smoke] [--prefix 127.P.Q]
+                           a two-director HA cluster with three real servers on this
+                           machine's loopback addresses, no root needed, and a tour of it;
+                           Ctrl-C stops it. See 'tandem demo --help'.
   tandem realserver start|stop --vip ADDR [--vip ADDR...] [--dry-run]
                            prepare this host as an LVS-DR real server: each VIP on lo, ARP
                            replies for it suppressed (arp_ignore=1, arp_announce=2); stop

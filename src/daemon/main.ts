@@ -3,7 +3,8 @@
 // daemon (the default), which runs the configured virtual servers through a data plane.
 // The LVS table is imported only for --dump-table: `-t` is timed against keepalived's (bench/
 // config-parse), and every ES module loaded costs Node 20 start-up time. For the same reason
-// `tandem genhash …` / `tandem -T …` (keepalived's genhash mode) loads its module only when used.
+// `tandem genhash …` / `tandem -T …` (keepalived's genhash mode) loads its module only when used,
+// and so do `tandem status`, `tandem realserver` and `tandem demo`.
 
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -43,6 +44,13 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'status') {
     const { runStatus } = await import('./status-text.js');
     return runStatus(argv.slice(1));
+  }
+  if (argv[0] === 'demo') {
+    const { runDemo } = await import('./demo.js');
+    return runDemo(argv.slice(1), {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
   }
   if (argv[0] === 'realserver') {
     const { runRealserver } = await import('./realserver.js');

@@ -147,7 +147,7 @@ const urlBlock: BlockSpec<UrlDraft> = registerBlock<UrlDraft>({
     keyword<UrlDraft>({
       name: 'regex_options',
       syntax: 'OPTION ...',
-      doc: 'PCRE2 options of the regex (caseless, multiline, dotall, ...).',
+      doc: 'PCRE2 options of the regex: caseless, multiline, dotall, ...',
       apply: (d, st) => d.regexOptions.push(...st.args.map((w) => w.text)),
     }),
     u.int(
@@ -225,11 +225,11 @@ const httpKeywords = (): Keyword<CheckerDraft>[] => [
   b.flag('fast_recovery', 'Check all URLs at once when the server is down.', (d, v) =>
     set('fastRecovery')(d, v),
   ),
-  b.flag('enable_sni', 'Send SNI (SSL_GET).', (d, v) => set('enableSni')(d, v)),
-  b.text('sni_name', 'NAME', 'SNI name (SSL_GET; default virtualhost).', (d, v) =>
+  b.flag('enable_sni', 'Send SNI; SSL_GET only.', (d, v) => set('enableSni')(d, v)),
+  b.text('sni_name', 'NAME', 'SNI name; SSL_GET only (default: the virtualhost).', (d, v) =>
     set('sniName')(d, v),
   ),
-  b.flag('tls_compliant', 'Close TLS cleanly (SSL_GET).', (d, v) => set('tlsCompliant')(d, v)),
+  b.flag('tls_compliant', 'Close TLS cleanly; SSL_GET only.', (d, v) => set('tlsCompliant')(d, v)),
 ];
 
 export const checkerBlocks: readonly BlockSpec<CheckerDraft>[] = [
@@ -343,7 +343,7 @@ export const checkerBlocks: readonly BlockSpec<CheckerDraft>[] = [
     }),
     b.flag('dynamic', 'The file value sets the weight.', (d, v) => set('dynamic')(d, v)),
   ]),
-  checkerBlock('BFD_CHECK', 'Follow a BFD session (bfd_instance).', [
+  checkerBlock('BFD_CHECK', 'Follow a BFD session of a bfd_instance.', [
     b.text('name', 'BFD_INSTANCE', 'The BFD instance (required).', (d, v) => set('name')(d, v)),
     b.flag('alpha', 'Start down until the session is up.', (d, v) => (d.alpha = v)),
   ]),

@@ -40,12 +40,14 @@ function one<D, T>(
   parse: (st: Statement, cx: Cx) => T | undefined,
   set: (d: D, v: T, st: Statement, cx: Cx) => void,
   extra: Extra,
+  range?: { readonly min: number; readonly max: number },
 ): Keyword<D> {
   return keyword<D>({
     name,
     syntax,
     doc,
     ...extra,
+    ...(range === undefined ? {} : { range }),
     apply: (d, st, cx) => {
       const v = parse(st, cx);
       if (v !== undefined) set(d, v, st, cx);
@@ -72,6 +74,7 @@ export function int<D>(
     },
     set,
     extra,
+    { min, max },
   );
 }
 
@@ -93,6 +96,7 @@ export function seconds<D>(
     },
     set,
     extra,
+    { min, max },
   );
 }
 

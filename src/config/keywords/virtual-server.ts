@@ -129,7 +129,7 @@ export const virtualServerBlock: BlockSpec<VirtualServerDraft> = registerBlock<V
     b.text(
       'persistence_engine',
       'NAME',
-      'Persistence engine (sip).',
+      'Persistence engine: sip, the only one.',
       (d, v) => (d.persistenceEngine = v),
     ),
     b.flag(
