@@ -206,8 +206,8 @@ export class Daemon {
     });
     try {
       await server.start();
+      // The server logs 'control socket listening' itself.
       this.#control = server;
-      this.#log.info({ path }, 'control socket listening');
     } catch (err) {
       this.#log.error(
         { err, path },

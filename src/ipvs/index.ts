@@ -13,7 +13,7 @@ export type { RawCounters } from './estimator.js';
 export type { ServiceKey, ServiceSpec, DestKey, DestSpec } from './services.js';
 export type { InboundPacket, InboundVerdict, ForwardTarget } from './inbound.js';
 export type { PacketKey } from './schedule.js';
-export { TCP_FLAG, type Direction } from './tcp-state.js';
+export { TCP_FLAG, TCP_STATE_NAMES, type Direction } from './tcp-state.js';
 export { applyConfig, applyPlan, diffConfig } from './config-diff.js';
 export { destSpecOf, forwardMethod, serviceKeysOf, type ExpandedService } from './config-map.js';
 export type { ConfigPlan, ServicePlan, DestPlan, PlanAction } from './config-diff.js';

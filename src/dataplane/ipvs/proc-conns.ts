@@ -7,6 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { formatIpv6, ipv6Bytes, numberToIpv4, type Family } from '../../lib/inet.js';
+import { TCP_STATE_NAMES } from '../../ipvs/index.js';
 import type { ConnSnapshot, ConnState, ServiceProtocol } from '../../ipvs/snapshot.js';
 
 export const PROC_IP_VS_CONN = '/proc/net/ip_vs_conn';
@@ -20,18 +21,9 @@ export function readProcConns(path = PROC_IP_VS_CONN): string | undefined {
   }
 }
 
+// TCP's names are the table's own; the rest are the kernel's UDP and SCTP states.
 const STATES: ReadonlySet<string> = new Set<ConnState>([
-  'NONE',
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'SYNACK',
+  ...TCP_STATE_NAMES,
   'UDP',
   'ASSURED',
   'INIT1',
