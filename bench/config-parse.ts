@@ -7,9 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { compileConfig } from '../src/config/index.js';
 import { TANDEM_BIN } from './paths.js';
+
+const FLOOR = fileURLToPath(new URL('./config-parse/floor.js', import.meta.url));
 
 const [vsCount = 1000, rsCount = 10, runs = 5] = process.argv.slice(2).map(Number);
 
@@ -105,15 +108,20 @@ try {
   const { NODE_EXTRA_CA_CERTS: extraCa, ...envWithoutCa } = process.env;
   if (extraCa !== undefined) {
     measure('  without CA env', [process.execPath, TANDEM_BIN, '-t', '-f', file], envWithoutCa);
-    measure('node -e 0', [process.execPath, '-e', '0']);
+  }
+  // The runtime's floor: Node starting, then Node reading and tokenizing the file (no model).
+  measure('node -e 0', [process.execPath, '-e', '0']);
+  measure('floor: tokenize', [process.execPath, FLOOR, file]);
+  if (extraCa !== undefined) {
+    measure('  without CA env', [process.execPath, FLOOR, file], envWithoutCa);
   }
 
   console.log(
-    `${'command'.padEnd(16)} ${'wall ms'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`,
+    `${'command'.padEnd(18)} ${'wall ms'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`,
   );
   for (const [name, m] of rows) {
     console.log(
-      `${name.padEnd(16)} ${m.ms.toFixed(0).padStart(9)} ${(m.rssKb / 1024).toFixed(1).padStart(12)}  ${m.status}`,
+      `${name.padEnd(18)} ${m.ms.toFixed(0).padStart(9)} ${(m.rssKb / 1024).toFixed(1).padStart(12)}  ${m.status}`,
     );
   }
   console.log(`tandem in-process compile: ${median(inproc).toFixed(0)} ms (no Node start-up)`);
@@ -128,6 +136,12 @@ try {
     console.log(
       `ratio keepalived/tandem wall time: ${(k.ms / t.ms).toFixed(2)}x; target: tandem faster -> ${t.ms < k.ms ? 'PASS' : 'FAIL'}`,
     );
+    const floor = rows.find(([name]) => name === 'floor: tokenize')?.[1];
+    if (floor !== undefined) {
+      console.log(
+        `floor (Node start-up + read + tokenize, no model) / keepalived -t: ${(floor.ms / k.ms).toFixed(2)}x${floor.ms >= k.ms ? ': no compiler on this runtime and environment can beat keepalived here' : ''}`,
+      );
+    }
   }
 } finally {
   if (process.env.KEEP_BENCH_FILE === undefined) rmSync(dir, { recursive: true, force: true });
