@@ -10,12 +10,16 @@
 // kernel with IPVS, tandemadm administers the kernel's table itself over generic netlink, as
 // ipvsadm does (docs/ipvs-kernel.md), with ipvsadm's output and errors.
 
+//
+// tandemadm is run from scripts, often in loops, as ipvsadm is: it loads only the argument
+// reader and the control client up front (every ES module costs Node start-up time); the
+// kernel path (koffi, netlink, the table backend) is loaded only when there is no daemon.
+
 import { readFileSync } from 'node:fs';
-import { ControlError, defaultControlPath, request } from '../control/index.js';
-import { kernelBackend } from '../dataplane/index.js';
-import { ipvsStrerror, parseIpvsadmArgs, runIpvsadmOn } from '../ipvs/admin/index.js';
-import { renderVersion } from '../ipvs/render/index.js';
-import { errnoText, openIpvs } from '../sys/ipvs-kernel.js';
+import { ControlError, request } from '../control/client.js';
+import { defaultControlPath } from '../control/paths.js';
+import { parseIpvsadmArgs } from '../ipvs/admin/parse.js';
+import { renderVersion } from '../ipvs/render/status.js';
 
 const HELP = `tandemadm: ipvsadm-compatible administration of a running tandem daemon.
 Usage:
@@ -112,7 +116,7 @@ async function main(all: readonly string[]): Promise<number> {
       err.code === 'ERR_CONTROL_UNREACHABLE'
     ) {
       // No daemon: the kernel's own table, when the kernel has one.
-      const status = onKernel(argv, stdin);
+      const status = await onKernel(argv, stdin);
       if (status !== undefined) return status;
     }
     process.stderr.write(`tandemadm: cannot reach a tandem daemon: ${why}\n`);
@@ -124,11 +128,19 @@ async function main(all: readonly string[]): Promise<number> {
  * ipvsadm on the kernel's IPVS table; undefined when the kernel has none. As ipvsadm's
  * ipvs_init, GET_INFO comes first, and its failure (no CAP_NET_ADMIN) ends the run.
  */
-function onKernel(argv: readonly string[], stdin: string | undefined): number | undefined {
+async function onKernel(
+  argv: readonly string[],
+  stdin: string | undefined,
+): Promise<number | undefined> {
+  const { errnoText, openIpvs } = await import('../sys/ipvs-kernel.js');
   const opened = openIpvs();
   if (!opened.ok) return undefined;
   const kernel = opened.kernel;
   try {
+    const [{ kernelBackend }, { ipvsStrerror, runIpvsadmOn }] = await Promise.all([
+      import('../dataplane/index.js'),
+      import('../ipvs/admin/index.js'),
+    ]);
     const info = kernel.info();
     if (!info.ok) {
       const text = ipvsStrerror(undefined, info.code, errnoText(info.code));
