@@ -9,7 +9,9 @@
 // (IpvsTable.absorbKernel) for `tandemadm -L --stats/--rate`, /metrics and the status; it also
 // gives the table connection counts (DR: the flow maps; NAT: conntrack), and re-lays the slot
 // maps of the schedulers that need those counts (slots.ts). Reading a large flow map or
-// conntrack table costs time, so those reads back off to 20× their own duration.
+// conntrack table costs time, so those reads back off to 20× their own duration; conntrack's
+// table is read asynchronously (a file or a `conntrack -L` child), never more than one read at
+// a time, and only its parsing runs on the event loop.
 
 import { existsSync } from 'node:fs';
 import type { IpvsTable, ServiceSnapshot } from '../../ipvs/index.js';
@@ -28,7 +30,14 @@ import type { NftRunner } from './runner.js';
 import type { SlotTable } from './slots.js';
 import type { ObjectCache } from './keys.js';
 import { approximationNote, type NftMethod } from './support.js';
-import { absorbConnections, absorbCounters, readConntrack } from './read-back.js';
+import {
+  absorbCounters,
+  absorbFlowConnections,
+  absorbNatConnections,
+  hasNat,
+  readConntrack,
+} from './read-back.js';
+import { parseConntrack } from './kernel-read.js';
 
 /**
  * Default bound of each dynamic flow and persistence map (entries; memory is taken per entry,
@@ -55,7 +64,7 @@ export interface NftPlaneOptions {
   readonly masquerade?: boolean;
   readonly flowsSize?: number;
   /** conntrack's table as /proc/net/nf_conntrack prints it (default: read-back.ts). */
-  readonly conntrack?: () => string | undefined;
+  readonly conntrack?: () => Promise<string | undefined>;
   readonly sysctl?: SysctlIo;
   /** Counter read period (default 1000 ms). */
   readonly periodMs?: number;
@@ -106,6 +115,8 @@ export class NftDataPlane implements DataPlane {
   readonly #slotCache = new Map<string, { readonly sig: string; readonly slots: SlotTable }>();
   readonly #objectCache: ObjectCache = new Map();
   #nextConnRead = 0;
+  #nextNatRead = 0;
+  #natReading = false;
   #skipped = 0;
   #stopTick: (() => void) | undefined;
   #closed = false;
@@ -293,10 +304,11 @@ export class NftDataPlane implements DataPlane {
     const now = this.#o.clock.now();
     if (now >= this.#nextConnRead) {
       const c0 = performance.now();
-      absorbConnections(built, this.#reader, this.#o.table, this.#o.conntrack ?? readConntrack);
+      absorbFlowConnections(built, this.#reader, this.#o.table);
       const ms = performance.now() - c0;
       this.#nextConnRead = now + Math.max(this.#o.periodMs ?? PERIOD_MS, BACKOFF_FACTOR * ms);
     }
+    if (now >= this.#nextNatRead && !this.#natReading && hasNat(built)) this.#readNat();
     this.#facts.counterReads++;
     this.#facts.counterReadMs = performance.now() - t0;
     if (built.counting.length > 0) {
@@ -306,6 +318,29 @@ export class NftDataPlane implements DataPlane {
         .services.filter((s) => s.fwmark === 0 && this.#ids.has(serviceId(s)));
       this.#program(services);
     }
+  }
+
+  /**
+   * Reads conntrack's table without blocking the event loop, then gives the NAT real servers
+   * their counts from it. The next read waits the period, at least the read's own duration,
+   * and 20× the time parsing took on the event loop.
+   */
+  #readNat(): void {
+    this.#natReading = true;
+    const t0 = performance.now();
+    const done = (text: string | undefined): void => {
+      this.#natReading = false;
+      const built = this.#current;
+      if (this.#closed || built === undefined) return;
+      const p0 = performance.now();
+      // No table to read (no procfs file, no conntrack tool): every count is 0.
+      absorbNatConnections(built, this.#o.table, parseConntrack(text ?? ''));
+      const parsed = performance.now() - p0;
+      this.#nextNatRead =
+        this.#o.clock.now() +
+        Math.max(this.#o.periodMs ?? PERIOD_MS, performance.now() - t0, BACKOFF_FACTOR * parsed);
+    };
+    (this.#o.conntrack ?? readConntrack)().then(done, () => done(undefined));
   }
 
   /** For tests and the status: the services programmed now. */

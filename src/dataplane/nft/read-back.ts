@@ -3,17 +3,11 @@
 // /metrics work as with the proxy), and active/inactive connections: DR from the flow maps
 // (an entry per flow; bit 31 once it saw FIN/RST), NAT from conntrack, as IPVS counts them.
 
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { IpvsTable, RawCounters, ServiceKey, ServiceSnapshot } from '../../ipvs/index.js';
 import type { Built } from './build.js';
-import {
-  countFlowMarks,
-  natConnKey,
-  parseConntrack,
-  type CounterValue,
-  type FlowCounts,
-} from './kernel-read.js';
+import { countFlowMarks, natConnKey, type CounterValue, type FlowCounts } from './kernel-read.js';
 import { serviceId } from './names.js';
 import type { KernelReader } from './reader.js';
 
@@ -30,17 +24,21 @@ function keyOf(svc: ServiceSnapshot): ServiceKey {
 /**
  * conntrack's table: /proc/net/nf_conntrack, or where the kernel lacks it (no
  * CONFIG_NF_CONNTRACK_PROCFS) `conntrack -L -o extended`, which prints the same lines.
+ * Asynchronous: a table of 100,000 connections takes a few hundred milliseconds to print, and
+ * the daemon's event loop also sends VRRP adverts. Never rejects: undefined when neither works.
  */
-export function readConntrack(): string | undefined {
+export async function readConntrack(): Promise<string | undefined> {
   try {
-    return readFileSync('/proc/net/nf_conntrack', 'utf8');
+    return await readFile('/proc/net/nf_conntrack', 'utf8');
   } catch {
-    const r = spawnSync('conntrack', ['-L', '-o', 'extended'], {
-      encoding: 'utf8',
-      timeout: 5000,
-      maxBuffer: 256 * 1024 * 1024,
+    return new Promise((resolve) => {
+      execFile(
+        'conntrack',
+        ['-L', '-o', 'extended'],
+        { encoding: 'utf8', timeout: 5000, maxBuffer: 256 * 1024 * 1024 },
+        (err, stdout) => resolve(err === null ? stdout : undefined),
+      );
     });
-    return r.status === 0 ? r.stdout : undefined;
   }
 }
 
@@ -102,42 +100,54 @@ export function absorbCounters(
   return { last: seen, newConnections };
 }
 
-/** Active/inactive connections of every real server: DR flow maps, NAT conntrack. */
-export function absorbConnections(
-  built: Built,
-  reader: KernelReader,
-  table: IpvsTable,
-  conntrack: () => string | undefined,
-): void {
-  const nat = [...built.programmed.values()].some((s) => s.method === 'nat');
-  const tracked = nat ? parseConntrack(conntrack() ?? '') : undefined;
+/** Whether any programmed service is NAT (its connection counts come from conntrack). */
+export function hasNat(built: Built): boolean {
+  for (const s of built.programmed.values()) if (s.method === 'nat') return true;
+  return false;
+}
+
+/** Active/inactive connections of every DR real server, from the flow maps. */
+export function absorbFlowConnections(built: Built, reader: KernelReader, table: IpvsTable): void {
   for (const s of built.programmed.values()) {
     const svc = s.planned.svc;
-    let counts: (d: number) => FlowCounts | undefined;
-    if (s.method === 'dr') {
-      if (svc.flags.onePacket) continue;
-      const flows = `${s.planned.prefix}_flows`;
-      const list = reader.mapMarks(s.table.family, s.table.name, flows);
-      if (list === undefined) continue;
-      const marks = countFlowMarks(list, svc.protocol === 'UDP');
-      counts = (i) => marks.get(s.planned.numbers[i] ?? 0);
-    } else {
-      if (tracked === undefined) continue;
-      const proto = svc.protocol ?? 'TCP';
-      counts = (i) => {
-        const d = svc.dests[i];
-        if (d === undefined) return undefined;
-        const port = d.port === 0 ? svc.port : d.port;
-        return tracked.get(natConnKey(proto, svc.address ?? '', svc.port, d.address, port));
-      };
-    }
-    svc.dests.forEach((d, i) => {
-      const c = counts(i);
-      table.absorbKernel(
-        keyOf(svc),
-        { address: d.address, port: d.port },
-        { activeConns: c?.active ?? 0, inactConns: c?.inactive ?? 0 },
-      );
+    if (s.method !== 'dr' || svc.flags.onePacket) continue;
+    const list = reader.mapMarks(s.table.family, s.table.name, `${s.planned.prefix}_flows`);
+    if (list === undefined) continue;
+    const marks = countFlowMarks(list, svc.protocol === 'UDP');
+    absorbCounts(table, svc, (i) => marks.get(s.planned.numbers[i] ?? 0));
+  }
+}
+
+/** Active/inactive connections of every NAT real server, from conntrack's table. */
+export function absorbNatConnections(
+  built: Built,
+  table: IpvsTable,
+  tracked: ReadonlyMap<string, FlowCounts>,
+): void {
+  for (const s of built.programmed.values()) {
+    if (s.method !== 'nat') continue;
+    const svc = s.planned.svc;
+    const proto = svc.protocol ?? 'TCP';
+    absorbCounts(table, svc, (i) => {
+      const d = svc.dests[i];
+      if (d === undefined) return undefined;
+      const port = d.port === 0 ? svc.port : d.port;
+      return tracked.get(natConnKey(proto, svc.address ?? '', svc.port, d.address, port));
     });
   }
+}
+
+function absorbCounts(
+  table: IpvsTable,
+  svc: ServiceSnapshot,
+  counts: (dest: number) => FlowCounts | undefined,
+): void {
+  svc.dests.forEach((d, i) => {
+    const c = counts(i);
+    table.absorbKernel(
+      keyOf(svc),
+      { address: d.address, port: d.port },
+      { activeConns: c?.active ?? 0, inactConns: c?.inactive ?? 0 },
+    );
+  });
 }

@@ -25,7 +25,12 @@ const KEY: ServiceKey = {
 };
 
 function setup(
-  opts: { scheduler?: string; method?: 'route' | 'masq'; fail?: (s: string) => boolean } = {},
+  opts: {
+    scheduler?: string;
+    method?: 'route' | 'masq';
+    fail?: (s: string) => boolean;
+    conntrack?: () => Promise<string | undefined>;
+  } = {},
 ) {
   const clock = new ManualClock();
   const table = new IpvsTable({ now: () => clock.now(), schedulers: schedulerFactory });
@@ -74,7 +79,7 @@ function setup(
     interfaceOf: () => 'eth0',
     interfaceExists: () => true,
     sysctl: io,
-    conntrack: () => '',
+    conntrack: opts.conntrack ?? (() => Promise.resolve('')),
   });
   const sync = (): void => plane.sync(table.snapshot().services);
   return { clock, table, plane, scripts, kernel, sysctl, logs, sync };
@@ -167,4 +172,31 @@ test('NAT turns forwarding on and close puts it back; unsupported services warn 
   await plane.close();
   assert.equal(sysctl.get('net.ipv4.ip_forward'), '0');
   assert.equal(sysctl.get('net.ipv4.conf.eth0.send_redirects'), '1');
+});
+
+test('NAT counts come from conntrack read off the event loop, one read at a time', async () => {
+  const reads: ((text: string | undefined) => void)[] = [];
+  const { clock, table, sync } = setup({
+    method: 'masq',
+    conntrack: () => new Promise((resolve) => reads.push(resolve)),
+  });
+  sync();
+  clock.advance(1000);
+  assert.equal(reads.length, 1, 'the first tick starts a read and does not wait for it');
+  clock.advance(1000);
+  clock.advance(1000);
+  assert.equal(reads.length, 1, 'no second read while one is running');
+  const line = (state: string, sport: number): string =>
+    `ipv4     2 tcp      6 431999 ${state} src=10.9.0.5 dst=10.0.0.1 sport=${sport} dport=80 src=10.0.1.1 dst=10.9.0.5 sport=80 dport=${sport} [ASSURED] mark=0 use=1`;
+  reads[0]?.([line('ESTABLISHED', 40000), line('TIME_WAIT', 40001)].join('\n'));
+  await Promise.resolve();
+  const d = table.snapshot().services[0]?.dests.find((x) => x.address === '10.0.1.1');
+  assert.equal(d?.activeConns, 1);
+  assert.equal(d?.inactConns, 1);
+  clock.advance(1000);
+  assert.equal(reads.length, 2, 'the next period reads again');
+  reads[1]?.(undefined);
+  await Promise.resolve();
+  const gone = table.snapshot().services[0]?.dests.find((x) => x.address === '10.0.1.1');
+  assert.equal(gone?.activeConns, 0, 'no table to read: counts 0');
 });
