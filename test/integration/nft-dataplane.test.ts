@@ -163,6 +163,14 @@ function listed(lan: Lan, node: TandemNode): string[] {
 }
 
 test('LVS-DR: curl alternates, replies bypass the director, a health change keeps other flows', async (t) => {
+  await drScenario(t, false);
+});
+
+test('LVS-DR stateless (--nft-dr-stateless): hashed per flow, no flow map, a server leaving moves no other flow', async (t) => {
+  await drScenario(t, true);
+});
+
+async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boolean): Promise<void> {
   if (!ready(t)) return;
   const lan = createLan(t, { hosts: HOSTS });
   const vip = lan.address(100);
@@ -176,33 +184,51 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
     for (const c of servers.values()) await stopChild(c, 1000);
   });
   const replies = probeReplies(lan, vip);
-  const node = TandemNode.start(lan, 'dir', config(vip, lan, 'DR'), 'check', { dataplane: 'nft' });
+  const node = TandemNode.start(lan, 'dir', config(vip, lan, 'DR'), 'check', {
+    dataplane: 'nft',
+    ...(stateless ? { args: ['--nft-dr-stateless'] } : {}),
+  });
   t.after(() => node.stop());
   await until('both real servers in the table', () =>
     listed(lan, node).length === 2 ? true : undefined,
   );
   assert.deepEqual(tables(lan), ['netdev tandem_dr_eth0']);
+  const maps = lan.runSync('dir', ['nft', 'list', 'maps', 'netdev']);
+  assert.equal(/_flows \{/.test(maps), !stateless, stateless ? 'no flow map' : 'a flow map');
 
-  const names = await curlNames(lan, vip, 10);
-  assert.deepEqual(names.slice().sort(), [
-    ...Array<string>(5).fill('rs1'),
-    ...Array<string>(5).fill('rs2'),
-  ]);
-  for (let i = 1; i < names.length; i++) assert.notEqual(names[i], names[i - 1], names.join(' '));
+  // Strict rotation with a flow map; a hash of the client port without one (20 curls from
+  // random ports all on one server: 2^-19).
+  const n = stateless ? 20 : 10;
+  const names = await curlNames(lan, vip, n);
+  const per = (h: string): number => names.filter((x) => x === h).length;
+  if (stateless) {
+    assert.equal(per('rs1') + per('rs2'), n, names.join(' '));
+    assert.ok(per('rs1') > 0 && per('rs2') > 0, names.join(' '));
+  } else {
+    assert.deepEqual([per('rs1'), per('rs2')], [5, 5], names.join(' '));
+    for (let i = 1; i < n; i++) assert.notEqual(names[i], names[i - 1], names.join(' '));
+  }
   const seen = replies();
   assert.ok((seen.rs1 ?? 0) > 0 && (seen.rs2 ?? 0) > 0, JSON.stringify(seen));
   assert.equal(seen.dir, 0, 'no reply came through the director');
 
-  // The kernel's counters reach tandemadm: packets in, none out (DR), one connection per curl.
+  // The kernel's counters reach tandemadm: packets in, none out (DR), one connection per curl
+  // (counted on its SYN).
   const stats = await until('counters in tandemadm', () => {
     const rows = adm(lan, node, ['-L', '-n', '--stats'])
       .split('\n')
       .filter((l) => l.startsWith('  -> ') && !l.includes('RemoteAddress'))
       .map((l) => l.trim().split(/\s+/));
-    return rows.length === 2 && rows.every((r) => r[2] === '5') ? rows : undefined;
+    const conns = (h: string): string =>
+      rows.find((r) => r[1]?.startsWith(`${lan.host(h).ip}:`) === true)?.[2] ?? '';
+    return rows.length === 2 &&
+      conns('rs1') === String(per('rs1')) &&
+      conns('rs2') === String(per('rs2'))
+      ? rows
+      : undefined;
   });
   for (const r of stats) {
-    assert.ok(Number(r[3]) >= 15, `InPkts ${r.join(' ')}`);
+    assert.ok(Number(r[3]) >= 3 * Number(r[2]), `InPkts ${r.join(' ')}`);
     assert.equal(r[4], '0', 'OutPkts: DR replies never pass the director');
   }
 
@@ -233,7 +259,7 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
 
   await node.stop();
   assert.deepEqual(tables(lan), [], 'stop removes the tables');
-});
+}
 
 test('LVS-NAT: replies through the director, conntrack counts, masquerade', async (t) => {
   if (!ready(t)) return;

@@ -26,7 +26,7 @@ import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
 import type { NftRunner } from './runner.js';
 import type { SlotTable } from './slots.js';
-import type { ObjectCache } from './keys.js';
+import { refreshPeriod, type ObjectCache } from './keys.js';
 import { approximationNote, type NftMethod } from './support.js';
 import { absorbConnections, absorbCounters, readConntrack } from './read-back.js';
 
@@ -59,6 +59,8 @@ export interface NftPlaneOptions {
   readonly sysctl?: SysctlIo;
   /** Counter read period (default 1000 ms). */
   readonly periodMs?: number;
+  /** DR rr/wrr/sh/dh/mh services without persistence: no flow map, every packet hashed. */
+  readonly drStateless?: boolean;
 }
 
 interface Facts {
@@ -106,6 +108,8 @@ export class NftDataPlane implements DataPlane {
   readonly #slotCache = new Map<string, { readonly sig: string; readonly slots: SlotTable }>();
   readonly #objectCache: ObjectCache = new Map();
   #nextConnRead = 0;
+  /** The DR refresh period programmed last (dr.ts). */
+  #epoch = 0;
   #skipped = 0;
   #stopTick: (() => void) | undefined;
   #closed = false;
@@ -182,7 +186,10 @@ export class NftDataPlane implements DataPlane {
   /** Build from `services` and bring the kernel in line: one transaction, or none. */
   #program(services: readonly ServiceSnapshot[]): void {
     const o = this.#o;
+    this.#epoch = this.#currentEpoch();
     const next = buildRuleset(services, this.#numbers, {
+      epoch: this.#epoch,
+      drStateless: o.drStateless ?? false,
       interfaceOf: o.interfaceOf,
       interfaceExists: o.interfaceExists ?? interfaceExists,
       timeouts: o.table.timeouts(),
@@ -299,13 +306,19 @@ export class NftDataPlane implements DataPlane {
     }
     this.#facts.counterReads++;
     this.#facts.counterReadMs = performance.now() - t0;
-    if (built.counting.length > 0) {
+    const newEpoch = this.#currentEpoch() !== this.#epoch;
+    if (built.counting.length > 0 || newEpoch) {
       for (const id of built.counting) this.#windows.set(id, conns.get(id) ?? 0);
       const services = this.#o.table
         .snapshot()
         .services.filter((s) => s.fwmark === 0 && this.#ids.has(serviceId(s)));
       this.#program(services);
     }
+  }
+
+  /** The DR flow maps' refresh period now (dr.ts): a new one rewrites the refresh tag. */
+  #currentEpoch(): number {
+    return Math.floor(this.#o.clock.now() / 1000 / refreshPeriod(this.#o.table.timeouts()));
   }
 
   /** For tests and the status: the services programmed now. */

@@ -115,7 +115,7 @@ export function absorbConnections(
     const svc = s.planned.svc;
     let counts: (d: number) => FlowCounts | undefined;
     if (s.method === 'dr') {
-      if (svc.flags.onePacket) continue;
+      if (svc.flags.onePacket || s.stateless === true) continue;
       const flows = `${s.planned.prefix}_flows`;
       const list = reader.mapMarks(s.table.family, s.table.name, flows);
       if (list === undefined) continue;
