@@ -3,7 +3,8 @@
 // tandem's nftables plane (DR and NAT), tandem's proxy, HAProxy `mode tcp`, hand-written
 // nftables DR and DNAT rules, and straight to one real server (the ceiling), plus the director's
 // CPU per 10,000 requests (bench/kernel/cpu.ts). Real servers are nginx. wrk and nginx share CPU
-// 0, userspace balancers get CPU 1; a kernel plane works in softirq wherever packets arrive.
+// 0, userspace balancers get CPU 1, and so does the director's receive processing (RPS on d1's
+// interfaces), so a kernel plane's softirq work has the same spare CPU as a userspace balancer.
 // Rows are interleaved run by run, and each is set up just before it is measured and taken down
 // after, so only one balancer is ever in the path. Results and method: bench/kernel/README.md.
 // Usage: npm run bench:kernel [-- --only direct,nft-dr,haproxy]
@@ -133,7 +134,7 @@ console.log(
     "  busy CPU per request minus direct's, every row (noisy: anything else running counts)\n",
 );
 for (const line of ratios(results)) console.log(line);
-for (const name of ['tandem-dr', 'nft-dr'] as const) {
+for (const name of ['tandem-dr', 'tandem-dr-hash', 'nft-dr'] as const) {
   if (!rows.includes(name)) continue;
   console.log(
     `\ntargets (issue 9) for ${name}${name === 'nft-dr' ? ' (reference, not tandem)' : ''}:`,

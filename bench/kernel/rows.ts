@@ -18,6 +18,7 @@ export const ROW_NAMES = [
   'direct',
   'nft-dr',
   'tandem-dr',
+  'tandem-dr-hash',
   'nft-nat',
   'tandem-nat',
   'haproxy',
@@ -30,6 +31,7 @@ export const ROW_TITLES: Readonly<Record<RowName, string>> = {
   direct: 'client → rs1, no balancer (the ceiling)',
   'nft-dr': 'hand-written nftables DR rule (netdev ingress fwd, jhash)',
   'tandem-dr': 'tandem --dataplane nft, lb_kind DR',
+  'tandem-dr-hash': 'tandem --dataplane nft --nft-dr-stateless, lb_kind DR',
   'nft-nat': 'hand-written nftables DNAT (conntrack, numgen)',
   'tandem-nat': 'tandem --dataplane nft, lb_kind NAT',
   haproxy: 'HAProxy mode tcp, roundrobin, nbthread 1',
@@ -64,13 +66,32 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * connections/s fell from ~8,000 to ~300.
  */
 export function prepareBed(bed: Bed): void {
+  const mask = cpuMask(bed.lbCpus);
   for (const topo of [bed.dr, bed.nat]) {
     topo.lan.runSync(topo.client, ['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
+    // The director's receive work (a kernel plane's rules, a proxy's sockets) on the balancers'
+    // CPU: RPS moves d1's packets to that CPU's backlog, so kernel rows get the spare CPU the
+    // userspace balancers have, instead of sharing wrk's and nginx's.
+    for (const dev of [topo.frontIf, topo.backIf]) {
+      if (dev === undefined) continue;
+      topo.lan.runSync('d1', [
+        'sh',
+        '-c',
+        `echo ${mask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`,
+      ]);
+    }
     topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.vip}/24`, 'dev', topo.frontIf]);
     if (topo.gateway !== undefined && topo.backIf !== undefined) {
       topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.gateway}/24`, 'dev', topo.backIf]);
     }
   }
+}
+
+/** `taskset -c` CPUs (`1`, `0,2`) as the hexadecimal mask rps_cpus takes. */
+export function cpuMask(cpus: string): string {
+  let m = 0n;
+  for (const c of cpus.split(',')) m |= 1n << BigInt(Number(c.trim()));
+  return m.toString(16);
 }
 
 /** Polls the VIP from the client until a real server answers (a balancer just started). */
@@ -89,6 +110,7 @@ async function startTandem(
   name: RowName,
   plane: 'proxy' | 'nft',
   cpus: string,
+  args: readonly string[] = [],
 ): Promise<ActiveRow> {
   if (plane === 'nft') {
     const probe = tandemNftPlane();
@@ -96,7 +118,11 @@ async function startTandem(
   }
   // No checkers, as HAProxy runs none here: only the forwarding is measured.
   const conf = seedDirectorConf(topo, { director: 'd1', vrrp: false, checker: 'none' });
-  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', { dataplane: plane, cpus });
+  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', {
+    dataplane: plane,
+    cpus,
+    args,
+  });
   try {
     await untilServed(topo);
   } catch (err) {
@@ -143,6 +169,8 @@ export async function startRow(name: RowName, bed: Bed): Promise<ActiveRow> {
     }
     case 'tandem-dr':
       return startTandem(dr, name, 'nft', bed.lbCpus);
+    case 'tandem-dr-hash':
+      return startTandem(dr, name, 'nft', bed.lbCpus, ['--nft-dr-stateless']);
     case 'tandem-nat':
       return startTandem(nat, name, 'nft', bed.lbCpus);
     case 'tandem-proxy':

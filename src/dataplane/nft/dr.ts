@@ -176,9 +176,11 @@ function serviceObjects(
   const closing = `meta mark & ${hex(CLOSING_BIT)} != 0`;
   // The entry written in this period: `meta mark & 0xff000000` also tests the closing bit.
   const fresh = `meta mark & ${hex(CLOSING_BIT | TAG_MASK)} == ${tag}`;
+  // `update` would only push the expiry on (the kernel keeps an entry's value): delete and add
+  // it with the current tag instead.
   const refresh =
-    `meta mark set meta mark & ${hex(NUMBER_MASK)} | ${tag} ` +
-    `update @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number} goto ${s}_fwd`;
+    `delete @${s}_flows { ${key} : meta mark } meta mark set meta mark & ${hex(NUMBER_MASK)} | ${tag} ` +
+    `add @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number} goto ${s}_fwd`;
   // The common case first: a packet of an open flow with no SYN, FIN or RST whose entry was
   // written this period, one rule and no write.
   const knownRules =
