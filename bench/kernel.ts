@@ -8,7 +8,9 @@
 // Rows are interleaved run by run, and each is set up just before it is measured and taken down
 // after, so only one balancer is ever in the path. Results and method: bench/kernel/README.md.
 // Usage: npm run bench:kernel [-- --only direct,nft-dr,haproxy]
-// Env: BENCH_RUNS (3), BENCH_DURATION (5 s), BENCH_WARM (2 s), BENCH_CONNS (50), BENCH_FORCE=1.
+// Env: BENCH_RUNS (3), BENCH_DURATION (5 s), BENCH_WARM (2 s), BENCH_CONNS (50), BENCH_FORCE=1,
+// BENCH_RPS (all: the director's receive processing on CPU 1 for every row; kernel: for the
+// kernel rows only; off).
 
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,9 @@ const envNum = (name: string, dflt: number, min = 1): number => {
   return v;
 };
 const runs = envNum('BENCH_RUNS', 3);
+const RPS_MODES = ['all', 'kernel', 'off'] as const;
+const rps = RPS_MODES.find((m) => m === (process.env.BENCH_RPS ?? 'all'));
+if (rps === undefined) fail('BENCH_RPS must be all, kernel or off');
 const settings: Settings = {
   durationS: envNum('BENCH_DURATION', 5),
   warmS: envNum('BENCH_WARM', 2, 0),
@@ -76,12 +81,13 @@ try {
   topologies.push(dr);
   const nat = await createSeedTopology(undefined, { kind: 'NAT', webCpus: LOAD_CPUS });
   topologies.push(nat);
-  const bed = { dr, nat, lbCpus: LB_CPUS };
+  const bed = { dr, nat, lbCpus: LB_CPUS, rps: rps ?? 'all' };
   prepareBed(bed);
   console.log(
     `rows: ${rows.join(', ')}; ${runs} runs × (${settings.warmS} s warm-up + keep-alive ` +
       `${settings.durationS} s + new connections ${settings.durationS} s); wrk -t1 ` +
-      `-c${settings.connections} and nginx on CPU ${LOAD_CPUS}, userspace balancers on CPU ${LB_CPUS}`,
+      `-c${settings.connections} and nginx on CPU ${LOAD_CPUS}, userspace balancers and the ` +
+      `director's receive processing (RPS: ${rps} rows) on CPU ${LB_CPUS}`,
   );
   for (let run = 1; run <= runs; run++) {
     for (const name of rows) {

@@ -43,6 +43,8 @@ export interface Bed {
   readonly nat: SeedTopology;
   /** CPUs of userspace balancers (`taskset -c`). */
   readonly lbCpus: string;
+  /** Which rows get RPS onto lbCpus on d1 (setRps). */
+  readonly rps?: 'all' | 'kernel' | 'off';
 }
 
 export interface ActiveRow {
@@ -66,12 +68,36 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * connections/s fell from ~8,000 to ~300.
  */
 export function prepareBed(bed: Bed): void {
-  const mask = cpuMask(bed.lbCpus);
   for (const topo of [bed.dr, bed.nat]) {
     topo.lan.runSync(topo.client, ['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
-    // The director's receive work (a kernel plane's rules, a proxy's sockets) on the balancers'
-    // CPU: RPS moves d1's packets to that CPU's backlog, so kernel rows get the spare CPU the
-    // userspace balancers have, instead of sharing wrk's and nginx's.
+    topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.vip}/24`, 'dev', topo.frontIf]);
+    if (topo.gateway !== undefined && topo.backIf !== undefined) {
+      topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.gateway}/24`, 'dev', topo.backIf]);
+    }
+  }
+}
+
+/** Rows whose forwarding is a kernel plane's (no balancer process). */
+const KERNEL_ROWS: ReadonlySet<RowName> = new Set([
+  'nft-dr',
+  'tandem-dr',
+  'tandem-dr-hash',
+  'nft-nat',
+  'tandem-nat',
+]);
+
+/**
+ * The director's receive work on the balancers' CPU: RPS moves what arrives at d1 to that CPU's
+ * backlog, so a kernel plane's rules run there rather than on wrk's and nginx's CPU. `all` (the
+ * default) does it for every row, so every director has CPU 1 for all its work; `kernel` only
+ * for the kernel rows (a userspace balancer's socket receive work then stays on CPU 0, as
+ * before); `off` for none.
+ */
+function setRps(bed: Bed, name: RowName): void {
+  const mode = bed.rps ?? 'all';
+  const on = mode === 'all' || (mode === 'kernel' && KERNEL_ROWS.has(name));
+  const mask = on ? cpuMask(bed.lbCpus) : '0';
+  for (const topo of [bed.dr, bed.nat]) {
     for (const dev of [topo.frontIf, topo.backIf]) {
       if (dev === undefined) continue;
       topo.lan.runSync('d1', [
@@ -79,10 +105,6 @@ export function prepareBed(bed: Bed): void {
         '-c',
         `echo ${mask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`,
       ]);
-    }
-    topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.vip}/24`, 'dev', topo.frontIf]);
-    if (topo.gateway !== undefined && topo.backIf !== undefined) {
-      topo.lan.runSync('d1', ['ip', 'addr', 'add', `${topo.gateway}/24`, 'dev', topo.backIf]);
     }
   }
 }
@@ -143,6 +165,7 @@ async function startTandem(
 /** Sets the row up; throws (with the reason) when it cannot run on this machine or build. */
 export async function startRow(name: RowName, bed: Bed): Promise<ActiveRow> {
   const { dr, nat } = bed;
+  setRps(bed, name);
   switch (name) {
     case 'direct': {
       const rs = dr.realServers[0]!;

@@ -2,7 +2,10 @@
 // tandem --dataplane nft, and two real servers with Node HTTP servers. LVS-DR: the real servers
 // hold the VIP on lo (`tandem realserver start`), curl alternates between them, and counters on
 // the client (by source MAC) show the replies come straight from the real servers. A health
-// change removes a server while a long-lived connection to the other one keeps working. LVS-NAT:
+// change removes a server while a long-lived connection to the other one keeps working; that
+// connection also outlives a refresh period (its flow entry rewritten with the next tag, 30 s in).
+// The same with --nft-dr-stateless: no flow map, curls spread by hash, the held connection kept
+// while the other server leaves. LVS-NAT:
 // replies come back through the director (its MAC), conntrack counts show in tandemadm, and
 // --nft-masquerade serves real servers that have no route back. Tables: a foreign table
 // survives start and stop, a crashed daemon's tables are replaced by the next start, and a stop
@@ -96,6 +99,10 @@ function adm(lan: Lan, node: TandemNode, args: readonly string[]): string {
     join(node.dir, 'control.sock'),
     ...args,
   ]);
+}
+
+function chain(lan: Lan, name: string): string {
+  return lan.runSync('dir', ['nft', 'list', 'chain', 'netdev', 'tandem_dr_eth0', name]);
 }
 
 function tables(lan: Lan, host = 'dir'): string[] {
@@ -193,6 +200,7 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
     listed(lan, node).length === 2 ? true : undefined,
   );
   assert.deepEqual(tables(lan), ['netdev tandem_dr_eth0']);
+  const prefix = `s_tcp_${vip.replace(/\./g, '_')}_80`;
   const maps = lan.runSync('dir', ['nft', 'list', 'maps', 'netdev']);
   assert.equal(maps.includes('_flows {'), !stateless, stateless ? 'no flow map' : 'a flow map');
 
@@ -239,6 +247,29 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
     const m = /rs[12]/.exec(holder.output());
     return m?.[0];
   });
+  if (!stateless) {
+    // The daemon moves the refresh tag on after 30 s (its clock starts with it); the held flow's
+    // next packet rewrites its entry with the new tag, and the connection goes on.
+    const flows = (): string =>
+      lan.runSync('dir', ['nft', 'list', 'map', 'netdev', 'tandem_dr_eth0', `${prefix}_flows`]);
+    assert.match(flows(), /: 0x01[0-9a-f]{6}/);
+    await until(
+      'a new refresh period',
+      () => (chain(lan, `${prefix}_known`).includes('0x02000000') ? true : undefined),
+      40_000,
+    );
+    holder.proc.kill('SIGUSR1');
+    await until('the held connection answered in the new period', () =>
+      holder
+        .output()
+        .split('\n')
+        .filter((l) => l === first).length === 2
+        ? true
+        : undefined,
+    );
+    assert.match(flows(), /: 0x02[0-9a-f]{6}/);
+  }
+  const asked = stateless ? 1 : 2;
   const other = first === 'rs1' ? 'rs2' : 'rs1';
   await stopChild(servers.get(other)!, 1000);
   await until(`${other} removed by its checker`, () => {
@@ -250,7 +281,8 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
     holder
       .output()
       .split('\n')
-      .filter((l) => l === first).length === 2
+      .filter((l) => l === first).length ===
+    asked + 1
       ? true
       : undefined,
   );
