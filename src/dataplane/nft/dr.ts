@@ -19,7 +19,7 @@
 //
 // An open flow's entry is not refreshed on every packet: the entry's value carries a refresh
 // tag (mark bits 24-30) naming the refresh period it was last written in, and only a packet
-// whose entry has an older tag (at most one a period) or a SYN, FIN or RST writes it. The plane
+// whose entry has an older tag (at most once a period) or a SYN, FIN or RST writes it. The plane
 // rewrites the current tag every period (refreshPeriod), and entries live the idle timeout plus
 // one period, so an entry never expires sooner than the idle timeout after its flow's last
 // packet and at most one period later.
