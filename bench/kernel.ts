@@ -87,7 +87,7 @@ try {
     `rows: ${rows.join(', ')}; ${runs} runs × (${settings.warmS} s warm-up + keep-alive ` +
       `${settings.durationS} s + new connections ${settings.durationS} s); wrk -t1 ` +
       `-c${settings.connections} and nginx on CPU ${LOAD_CPUS}, userspace balancers and the ` +
-      `director's receive processing (RPS: ${rps} rows) on CPU ${LB_CPUS}`,
+      `director's receive processing (RPS, BENCH_RPS=${rps}) on CPU ${LB_CPUS}`,
   );
   for (let run = 1; run <= runs; run++) {
     for (const name of rows) {
