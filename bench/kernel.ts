@@ -3,11 +3,14 @@
 // tandem's nftables plane (DR and NAT), tandem's proxy, HAProxy `mode tcp`, hand-written
 // nftables DR and DNAT rules, and straight to one real server (the ceiling), plus the director's
 // CPU per 10,000 requests (bench/kernel/cpu.ts). Real servers are nginx. wrk and nginx share CPU
-// 0, userspace balancers get CPU 1; a kernel plane works in softirq wherever packets arrive.
+// 0, userspace balancers get CPU 1, and so does the director's receive processing (RPS on d1's
+// interfaces), so a kernel plane's softirq work has the same spare CPU as a userspace balancer.
 // Rows are interleaved run by run, and each is set up just before it is measured and taken down
 // after, so only one balancer is ever in the path. Results and method: bench/kernel/README.md.
 // Usage: npm run bench:kernel [-- --only direct,nft-dr,haproxy]
-// Env: BENCH_RUNS (3), BENCH_DURATION (5 s), BENCH_WARM (2 s), BENCH_CONNS (50), BENCH_FORCE=1.
+// Env: BENCH_RUNS (3), BENCH_DURATION (5 s), BENCH_WARM (2 s), BENCH_CONNS (50), BENCH_FORCE=1,
+// BENCH_RPS (all: the director's receive processing on CPU 1 for every row; kernel: for the
+// kernel rows only; off).
 
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +46,9 @@ const envNum = (name: string, dflt: number, min = 1): number => {
   return v;
 };
 const runs = envNum('BENCH_RUNS', 3);
+const RPS_MODES = ['all', 'kernel', 'off'] as const;
+const rps = RPS_MODES.find((m) => m === (process.env.BENCH_RPS ?? 'all'));
+if (rps === undefined) fail('BENCH_RPS must be all, kernel or off');
 const settings: Settings = {
   durationS: envNum('BENCH_DURATION', 5),
   warmS: envNum('BENCH_WARM', 2, 0),
@@ -75,12 +81,13 @@ try {
   topologies.push(dr);
   const nat = await createSeedTopology(undefined, { kind: 'NAT', webCpus: LOAD_CPUS });
   topologies.push(nat);
-  const bed = { dr, nat, lbCpus: LB_CPUS };
+  const bed = { dr, nat, lbCpus: LB_CPUS, rps: rps ?? 'all' };
   prepareBed(bed);
   console.log(
     `rows: ${rows.join(', ')}; ${runs} runs × (${settings.warmS} s warm-up + keep-alive ` +
       `${settings.durationS} s + new connections ${settings.durationS} s); wrk -t1 ` +
-      `-c${settings.connections} and nginx on CPU ${LOAD_CPUS}, userspace balancers on CPU ${LB_CPUS}`,
+      `-c${settings.connections} and nginx on CPU ${LOAD_CPUS}, userspace balancers and the ` +
+      `director's receive processing (RPS, BENCH_RPS=${rps}) on CPU ${LB_CPUS}`,
   );
   for (let run = 1; run <= runs; run++) {
     for (const name of rows) {
@@ -133,7 +140,7 @@ console.log(
     "  busy CPU per request minus direct's, every row (noisy: anything else running counts)\n",
 );
 for (const line of ratios(results)) console.log(line);
-for (const name of ['tandem-dr', 'nft-dr'] as const) {
+for (const name of ['tandem-dr', 'tandem-dr-hash', 'nft-dr'] as const) {
   if (!rows.includes(name)) continue;
   console.log(
     `\ntargets (issue 9) for ${name}${name === 'nft-dr' ? ' (reference, not tandem)' : ''}:`,

@@ -18,6 +18,7 @@ export const ROW_NAMES = [
   'direct',
   'nft-dr',
   'tandem-dr',
+  'tandem-dr-hash',
   'nft-nat',
   'tandem-nat',
   'haproxy',
@@ -30,6 +31,7 @@ export const ROW_TITLES: Readonly<Record<RowName, string>> = {
   direct: 'client → rs1, no balancer (the ceiling)',
   'nft-dr': 'hand-written nftables DR rule (netdev ingress fwd, jhash)',
   'tandem-dr': 'tandem --dataplane nft, lb_kind DR',
+  'tandem-dr-hash': 'tandem --dataplane nft --nft-dr-stateless, lb_kind DR',
   'nft-nat': 'hand-written nftables DNAT (conntrack, numgen)',
   'tandem-nat': 'tandem --dataplane nft, lb_kind NAT',
   haproxy: 'HAProxy mode tcp, roundrobin, nbthread 1',
@@ -41,6 +43,8 @@ export interface Bed {
   readonly nat: SeedTopology;
   /** CPUs of userspace balancers (`taskset -c`). */
   readonly lbCpus: string;
+  /** Which rows get RPS onto lbCpus on d1 (setRps). */
+  readonly rps?: 'all' | 'kernel' | 'off';
 }
 
 export interface ActiveRow {
@@ -73,6 +77,45 @@ export function prepareBed(bed: Bed): void {
   }
 }
 
+/** Rows whose forwarding is a kernel plane's (no balancer process). */
+const KERNEL_ROWS: ReadonlySet<RowName> = new Set([
+  'nft-dr',
+  'tandem-dr',
+  'tandem-dr-hash',
+  'nft-nat',
+  'tandem-nat',
+]);
+
+/**
+ * The director's receive work on the balancers' CPU: RPS moves what arrives at d1 to that CPU's
+ * backlog, so a kernel plane's rules run there rather than on wrk's and nginx's CPU. `all` (the
+ * default) does it for every row, so every director has CPU 1 for all its work; `kernel` only
+ * for the kernel rows (a userspace balancer's socket receive work then stays on CPU 0, as
+ * before); `off` for none.
+ */
+function setRps(bed: Bed, name: RowName): void {
+  const mode = bed.rps ?? 'all';
+  const on = mode === 'all' || (mode === 'kernel' && KERNEL_ROWS.has(name));
+  const mask = on ? cpuMask(bed.lbCpus) : '0';
+  for (const topo of [bed.dr, bed.nat]) {
+    for (const dev of [topo.frontIf, topo.backIf]) {
+      if (dev === undefined) continue;
+      topo.lan.runSync('d1', [
+        'sh',
+        '-c',
+        `echo ${mask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`,
+      ]);
+    }
+  }
+}
+
+/** `taskset -c` CPUs (`1`, `0,2`) as the hexadecimal mask rps_cpus takes. */
+export function cpuMask(cpus: string): string {
+  let m = 0n;
+  for (const c of cpus.split(',')) m |= 1n << BigInt(Number(c.trim()));
+  return m.toString(16);
+}
+
 /** Polls the VIP from the client until a real server answers (a balancer just started). */
 async function untilServed(topo: SeedTopology, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -89,6 +132,7 @@ async function startTandem(
   name: RowName,
   plane: 'proxy' | 'nft',
   cpus: string,
+  args: readonly string[] = [],
 ): Promise<ActiveRow> {
   if (plane === 'nft') {
     const probe = tandemNftPlane();
@@ -96,7 +140,11 @@ async function startTandem(
   }
   // No checkers, as HAProxy runs none here: only the forwarding is measured.
   const conf = seedDirectorConf(topo, { director: 'd1', vrrp: false, checker: 'none' });
-  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', { dataplane: plane, cpus });
+  const node = TandemNode.start(topo.lan, 'd1', conf, 'check', {
+    dataplane: plane,
+    cpus,
+    args,
+  });
   try {
     await untilServed(topo);
   } catch (err) {
@@ -117,6 +165,7 @@ async function startTandem(
 /** Sets the row up; throws (with the reason) when it cannot run on this machine or build. */
 export async function startRow(name: RowName, bed: Bed): Promise<ActiveRow> {
   const { dr, nat } = bed;
+  setRps(bed, name);
   switch (name) {
     case 'direct': {
       const rs = dr.realServers[0]!;
@@ -143,6 +192,8 @@ export async function startRow(name: RowName, bed: Bed): Promise<ActiveRow> {
     }
     case 'tandem-dr':
       return startTandem(dr, name, 'nft', bed.lbCpus);
+    case 'tandem-dr-hash':
+      return startTandem(dr, name, 'nft', bed.lbCpus, ['--nft-dr-stateless']);
     case 'tandem-nat':
       return startTandem(nat, name, 'nft', bed.lbCpus);
     case 'tandem-proxy':

@@ -38,6 +38,8 @@ export interface DaemonArgs {
   readonly nftInterface?: string;
   /** nft data plane: masquerade NAT connections towards real servers. */
   readonly nftMasquerade: boolean;
+  /** nft data plane: DR rr/wrr/sh/dh/mh services without persistence hash every packet. */
+  readonly nftDrStateless: boolean;
   readonly control?: string;
   /** `--admin HOST:PORT|off`; undefined means DEFAULT_ADMIN. */
   readonly admin?: AdminAddress | 'off';
@@ -74,6 +76,7 @@ const OPTIONS = {
   'dont-release-ipvs': { type: 'boolean', short: 'I' },
   'nft-interface': { type: 'string' },
   'nft-masquerade': { type: 'boolean' },
+  'nft-dr-stateless': { type: 'boolean' },
   control: { type: 'string' },
   admin: { type: 'string' },
   'log-format': { type: 'string' },
@@ -167,6 +170,7 @@ export function parseDaemonArgs(argv: readonly string[]): ParsedArgs {
       ...opt('dataplane', values.dataplane),
       ...opt('nftInterface', nftIf),
       nftMasquerade: values['nft-masquerade'] === true,
+      nftDrStateless: values['nft-dr-stateless'] === true,
       ...opt('control', values.control),
       ...opt('signum', values.signum),
       ...(facility === undefined ? {} : { syslogFacility: facility }),
@@ -240,6 +244,10 @@ High-availability Layer-4 load balancer: LVS + keepalived, rebuilt.
                            addresses and subnets)
       --nft-masquerade     nft: masquerade LVS-NAT connections, so real servers need no
                            route back through the director
+      --nft-dr-stateless   nft: LVS-DR services with rr, wrr, sh, dh or mh and no persistence
+                           hash every packet over a slot table instead of recording flows
+                           (faster; rr/wrr spread by hash, not strict rotation; a server that
+                           returns or a weight change moves some flows: docs/nft.md)
       --control=PATH       control socket for tandemadm and 'tandem status' (default
                            /run/tandem/control.sock as root, else $XDG_RUNTIME_DIR/tandem/ or
                            /tmp/tandem-UID/; 'off' disables it)

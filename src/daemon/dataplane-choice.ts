@@ -150,6 +150,8 @@ export interface NftWiring {
   readonly clock: Clock;
   readonly nftInterface?: string;
   readonly masquerade: boolean;
+  /** --nft-dr-stateless. */
+  readonly drStateless?: boolean;
 }
 
 export function nftPlaneFactory(w: NftWiring): PlaneFactory {
@@ -160,6 +162,7 @@ export function nftPlaneFactory(w: NftWiring): PlaneFactory {
       clock: w.clock,
       runner: w.runner,
       masquerade: w.masquerade,
+      drStateless: w.drStateless ?? false,
       interfaceOf: (address, family) =>
         interfaceFor(address, family, {
           ...(w.nftInterface === undefined ? {} : { override: w.nftInterface }),

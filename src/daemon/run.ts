@@ -87,6 +87,7 @@ export function runDaemon(
             runner: choice.runner,
             clock: systemClock,
             masquerade: args.nftMasquerade,
+            drStateless: args.nftDrStateless,
             ...(args.nftInterface === undefined ? {} : { nftInterface: args.nftInterface }),
           }),
           configCheck: checkNftConfig,

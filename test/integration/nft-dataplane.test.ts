@@ -2,7 +2,10 @@
 // tandem --dataplane nft, and two real servers with Node HTTP servers. LVS-DR: the real servers
 // hold the VIP on lo (`tandem realserver start`), curl alternates between them, and counters on
 // the client (by source MAC) show the replies come straight from the real servers. A health
-// change removes a server while a long-lived connection to the other one keeps working. LVS-NAT:
+// change removes a server while a long-lived connection to the other one keeps working; that
+// connection also outlives a refresh period (its flow entry rewritten with the next tag, 30 s in).
+// The same with --nft-dr-stateless: no flow map, curls spread by hash, the held connection kept
+// while the other server leaves. LVS-NAT:
 // replies come back through the director (its MAC), conntrack counts show in tandemadm, and
 // --nft-masquerade serves real servers that have no route back. Tables: a foreign table
 // survives start and stop, a crashed daemon's tables are replaced by the next start, and a stop
@@ -98,6 +101,10 @@ function adm(lan: Lan, node: TandemNode, args: readonly string[]): string {
   ]);
 }
 
+function chain(lan: Lan, name: string): string {
+  return lan.runSync('dir', ['nft', 'list', 'chain', 'netdev', 'tandem_dr_eth0', name]);
+}
+
 function tables(lan: Lan, host = 'dir'): string[] {
   return lan
     .runSync(host, ['nft', 'list', 'tables'])
@@ -163,6 +170,14 @@ function listed(lan: Lan, node: TandemNode): string[] {
 }
 
 test('LVS-DR: curl alternates, replies bypass the director, a health change keeps other flows', async (t) => {
+  await drScenario(t, false);
+});
+
+test('LVS-DR stateless (--nft-dr-stateless): hashed per flow, no flow map, a server leaving moves no other flow', async (t) => {
+  await drScenario(t, true);
+});
+
+async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boolean): Promise<void> {
   if (!ready(t)) return;
   const lan = createLan(t, { hosts: HOSTS });
   const vip = lan.address(100);
@@ -176,33 +191,52 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
     for (const c of servers.values()) await stopChild(c, 1000);
   });
   const replies = probeReplies(lan, vip);
-  const node = TandemNode.start(lan, 'dir', config(vip, lan, 'DR'), 'check', { dataplane: 'nft' });
+  const node = TandemNode.start(lan, 'dir', config(vip, lan, 'DR'), 'check', {
+    dataplane: 'nft',
+    ...(stateless ? { args: ['--nft-dr-stateless'] } : {}),
+  });
   t.after(() => node.stop());
   await until('both real servers in the table', () =>
     listed(lan, node).length === 2 ? true : undefined,
   );
   assert.deepEqual(tables(lan), ['netdev tandem_dr_eth0']);
+  const prefix = `s_tcp_${vip.replace(/\./g, '_')}_80`;
+  const maps = lan.runSync('dir', ['nft', 'list', 'maps', 'netdev']);
+  assert.equal(maps.includes('_flows {'), !stateless, stateless ? 'no flow map' : 'a flow map');
 
-  const names = await curlNames(lan, vip, 10);
-  assert.deepEqual(names.slice().sort(), [
-    ...Array<string>(5).fill('rs1'),
-    ...Array<string>(5).fill('rs2'),
-  ]);
-  for (let i = 1; i < names.length; i++) assert.notEqual(names[i], names[i - 1], names.join(' '));
+  // Strict rotation with a flow map; a hash of the client port without one (20 curls from
+  // random ports all on one server: 2^-19).
+  const n = stateless ? 20 : 10;
+  const names = await curlNames(lan, vip, n);
+  const per = (h: string): number => names.filter((x) => x === h).length;
+  if (stateless) {
+    assert.equal(per('rs1') + per('rs2'), n, names.join(' '));
+    assert.ok(per('rs1') > 0 && per('rs2') > 0, names.join(' '));
+  } else {
+    assert.deepEqual([per('rs1'), per('rs2')], [5, 5], names.join(' '));
+    for (let i = 1; i < n; i++) assert.notEqual(names[i], names[i - 1], names.join(' '));
+  }
   const seen = replies();
   assert.ok((seen.rs1 ?? 0) > 0 && (seen.rs2 ?? 0) > 0, JSON.stringify(seen));
   assert.equal(seen.dir, 0, 'no reply came through the director');
 
-  // The kernel's counters reach tandemadm: packets in, none out (DR), one connection per curl.
+  // The kernel's counters reach tandemadm: packets in, none out (DR), one connection per curl
+  // (counted on its SYN).
   const stats = await until('counters in tandemadm', () => {
     const rows = adm(lan, node, ['-L', '-n', '--stats'])
       .split('\n')
       .filter((l) => l.startsWith('  -> ') && !l.includes('RemoteAddress'))
       .map((l) => l.trim().split(/\s+/));
-    return rows.length === 2 && rows.every((r) => r[2] === '5') ? rows : undefined;
+    const conns = (h: string): string =>
+      rows.find((r) => r[1]?.startsWith(`${lan.host(h).ip}:`) === true)?.[2] ?? '';
+    return rows.length === 2 &&
+      conns('rs1') === String(per('rs1')) &&
+      conns('rs2') === String(per('rs2'))
+      ? rows
+      : undefined;
   });
   for (const r of stats) {
-    assert.ok(Number(r[3]) >= 15, `InPkts ${r.join(' ')}`);
+    assert.ok(Number(r[3]) >= 3 * Number(r[2]), `InPkts ${r.join(' ')}`);
     assert.equal(r[4], '0', 'OutPkts: DR replies never pass the director');
   }
 
@@ -213,6 +247,29 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
     const m = /rs[12]/.exec(holder.output());
     return m?.[0];
   });
+  if (!stateless) {
+    // The daemon moves the refresh tag on after 30 s (its clock starts with it); the held flow's
+    // next packet rewrites its entry with the new tag, and the connection goes on.
+    const flows = (): string =>
+      lan.runSync('dir', ['nft', 'list', 'map', 'netdev', 'tandem_dr_eth0', `${prefix}_flows`]);
+    assert.match(flows(), /: 0x01[0-9a-f]{6}/);
+    await until(
+      'a new refresh period',
+      () => (chain(lan, `${prefix}_known`).includes('0x02000000') ? true : undefined),
+      40_000,
+    );
+    holder.proc.kill('SIGUSR1');
+    await until('the held connection answered in the new period', () =>
+      holder
+        .output()
+        .split('\n')
+        .filter((l) => l === first).length === 2
+        ? true
+        : undefined,
+    );
+    assert.match(flows(), /: 0x02[0-9a-f]{6}/);
+  }
+  const asked = stateless ? 1 : 2;
   const other = first === 'rs1' ? 'rs2' : 'rs1';
   await stopChild(servers.get(other)!, 1000);
   await until(`${other} removed by its checker`, () => {
@@ -224,7 +281,8 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
     holder
       .output()
       .split('\n')
-      .filter((l) => l === first).length === 2
+      .filter((l) => l === first).length ===
+    asked + 1
       ? true
       : undefined,
   );
@@ -233,7 +291,7 @@ test('LVS-DR: curl alternates, replies bypass the director, a health change keep
 
   await node.stop();
   assert.deepEqual(tables(lan), [], 'stop removes the tables');
-});
+}
 
 test('LVS-NAT: replies through the director, conntrack counts, masquerade', async (t) => {
   if (!ready(t)) return;

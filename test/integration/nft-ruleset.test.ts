@@ -82,7 +82,9 @@ const nat6 = svc('UDP', '2001:db8::100', 53, {
   dests: [dest('2001:db8:2::11', 53, { method: 'masq' })],
 });
 
-const STEPS: [string, ServiceSnapshot[]][] = [
+const EVERYTHING = [dr, persistent, udp, ops, v6, mh, natRr, natPersist, nat6];
+
+const STEPS: [string, ServiceSnapshot[], Partial<BuildOptions>?][] = [
   ['everything', [dr, persistent, udp, ops, v6, mh, natRr, natPersist, nat6]],
   [
     'a DR server leaves',
@@ -148,7 +150,15 @@ const STEPS: [string, ServiceSnapshot[]][] = [
   ['the DR interface changes', [{ ...dr, address: '192.168.2.100' }, natRr]],
   ['NAT only', [natRr]],
   ['nothing', []],
-  ['everything again', [dr, persistent, udp, ops, v6, mh, natRr, natPersist, nat6]],
+  ['everything again', EVERYTHING],
+  ['a new refresh period', EVERYTHING, { epoch: 1 }],
+  ['stateless DR', EVERYTHING, { epoch: 1, drStateless: true }],
+  [
+    'stateless DR, a server leaves',
+    [{ ...dr, dests: dr.dests.slice(1) }, ...EVERYTHING.slice(1)],
+    { epoch: 1, drStateless: true },
+  ],
+  ['flow maps again', EVERYTHING, { epoch: 2 }],
 ];
 
 /** What the kernel holds of a table, as comparable facts: its chains, sets/maps and counters. */
@@ -191,8 +201,8 @@ test('every generated ruleset and every diff between them loads into the kernel'
   const reader = runnerReader(runner);
   const numbers = new DestNumbers();
   let prev: NftRuleset | undefined;
-  for (const [what, services] of STEPS) {
-    const built = buildRuleset(services, numbers, OPTS);
+  for (const [what, services, extra] of STEPS) {
+    const built = buildRuleset(services, numbers, { ...OPTS, ...extra });
     assert.deepEqual(built.skipped, [], what);
     const script =
       prev === undefined

@@ -11,7 +11,13 @@ import type { DestNumbers } from './names.js';
 import { drTableName, NAT_TABLE, serviceId, servicePrefix } from './names.js';
 import { natTable } from './nat.js';
 import type { NftRuleset, NftTable } from './ruleset.js';
-import { COUNTING_SCHEDULERS, slotTable, type SlotTable } from './slots.js';
+import {
+  COUNTING_SCHEDULERS,
+  HASHABLE_SCHEDULERS,
+  hashSlotTable,
+  slotTable,
+  type SlotTable,
+} from './slots.js';
 import { serviceMethod, unsupportedReason, type NftMethod } from './support.js';
 
 export interface BuildOptions {
@@ -30,17 +36,21 @@ export interface BuildOptions {
   readonly slotCache?: Map<string, { readonly sig: string; readonly slots: SlotTable }>;
   /** Services' objects of earlier builds, reused likewise (keys.ts). */
   readonly objectCache?: ObjectCache;
+  /** The current DR refresh period's number (dr.ts; default 0). */
+  readonly epoch?: number;
+  /** DR rr/wrr/sh/dh/mh services without persistence hash every packet, with no flow map. */
+  readonly drStateless?: boolean;
 }
 
 /** Everything a slot table depends on (counts only for the counting schedulers). */
-function slotSignature(svc: ServiceSnapshot, window: number): string {
+function slotSignature(svc: ServiceSnapshot, window: number, hashed: boolean): string {
   const counting = COUNTING_SCHEDULERS.has(svc.scheduler);
   const f = svc.flags;
   const dests = svc.dests.map(
     (d) =>
       `${d.address}/${d.port}/${d.weight}/${d.overloaded ? 1 : 0}${counting ? `/${d.activeConns}/${d.inactConns}` : ''}`,
   );
-  return `${svc.scheduler} ${f.sched1 ? 1 : 0}${f.sched2 ? 1 : 0}${f.sched3 ? 1 : 0} ${counting ? window : ''} ${dests.join(' ')}`;
+  return `${hashed ? 'hash ' : ''}${svc.scheduler} ${f.sched1 ? 1 : 0}${f.sched2 ? 1 : 0}${f.sched3 ? 1 : 0} ${counting ? window : ''} ${dests.join(' ')}`;
 }
 
 /** A programmed service: where its objects are and which number each real server has. */
@@ -48,6 +58,8 @@ export interface BuiltService {
   readonly planned: PlannedService;
   readonly method: NftMethod;
   readonly table: { readonly family: string; readonly name: string };
+  /** DR without a flow map (BuildOptions.drStateless). */
+  readonly stateless?: boolean;
 }
 
 export interface Built {
@@ -84,9 +96,16 @@ export function buildRuleset(
       continue;
     }
     const window = opts.windows?.get(id) ?? 0;
-    const sig = slotSignature(svc, window);
+    const hashed =
+      opts.drStateless === true &&
+      method === 'dr' &&
+      HASHABLE_SCHEDULERS.has(svc.scheduler) &&
+      !svc.flags.persistent &&
+      !svc.flags.onePacket;
+    const sig = slotSignature(svc, window, hashed);
     const cached = opts.slotCache?.get(id);
-    const slots = cached?.sig === sig ? cached.slots : slotTable(svc, { window });
+    const slots =
+      cached?.sig === sig ? cached.slots : hashed ? hashSlotTable(svc) : slotTable(svc, { window });
     if (slots !== undefined) opts.slotCache?.set(id, { sig, slots });
     if (slots === undefined) {
       skipped.push({ id, reason: `scheduler ${svc.scheduler} is unknown` });
@@ -119,12 +138,13 @@ export function buildRuleset(
         continue;
       }
       const list = dr.get(vipDev) ?? [];
-      list.push({ ...planned, devices });
+      list.push({ ...planned, devices, stateless: hashed });
       dr.set(vipDev, list);
       programmed.set(id, {
         planned,
         method,
         table: { family: 'netdev', name: drTableName(vipDev) },
+        stateless: hashed,
       });
     }
     if (COUNTING_SCHEDULERS.has(svc.scheduler)) counting.push(id);
@@ -143,7 +163,7 @@ export function buildRuleset(
   const tables: NftTable[] = [];
   const counters = new Map<string, ReadonlyMap<string, CounterRef>>();
   for (const [dev, list] of [...dr].sort(([a], [b]) => a.localeCompare(b))) {
-    const t = drTable(dev, list, flow, opts.objectCache);
+    const t = drTable(dev, list, { ...flow, epoch: opts.epoch ?? 0 }, opts.objectCache);
     tables.push(t.table);
     counters.set(`${t.table.family} ${t.table.name}`, t.counters);
   }

@@ -16,6 +16,18 @@
 // s_fwd (count, forward). A flow whose real server left the table finds no address and is
 // dropped, as IPVS drops packets of connections to a removed destination; a server at weight
 // 0 keeps its flows (its address stays) but gets no new ones (it has no slots).
+//
+// An open flow's entry is not refreshed on every packet: the entry's value carries a refresh
+// tag (mark bits 24-30) naming the refresh period it was last written in, and only a packet
+// whose entry has an older tag (at most once a period) or a SYN, FIN or RST writes it. The plane
+// rewrites the current tag every period (refreshPeriod), and entries live the idle timeout plus
+// one period, so an entry never expires sooner than the idle timeout after its flow's last
+// packet and at most one period later.
+//
+// Stateless services (`--nft-dr-stateless`, rr wrr sh dh mh without persistence or ops) have no
+// flow map: every packet is hashed (client address and port, or as the scheduler says) over a
+// slot table that keeps every slot whose server stays (slots.ts hashSlotTable), so a server
+// leaving moves only its own flows. Connections are counted on SYN.
 
 import type { NftChain, NftCounter, NftObject, NftSet, NftTable } from './ruleset.js';
 import { drTableName } from './names.js';
@@ -24,6 +36,7 @@ import {
   flowKey,
   flowTimeout,
   flowType,
+  refreshPeriod,
   plannedSignature,
   type CounterRef,
   type ObjectCache,
@@ -36,10 +49,28 @@ import {
 import { ipWord } from './slots.js';
 
 export const CLOSING_BIT = 0x80000000;
+/** Mark bits of the refresh tag an entry was written with (see above). */
+export const TAG_MASK = 0x7f000000;
+/** Mark bits of the real server's number. */
+export const NUMBER_MASK = 0x00ffffff;
+
+/** The refresh tag of period `epoch`: 1…127, never 0, so an untagged mark never matches. */
+export function refreshTag(epoch: number): number {
+  return (((epoch % 127) + 127) % 127) + 1;
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 export interface DrService extends PlannedService {
   /** The interface `fwd` sends each real server's packets out of, parallel to svc.dests. */
   readonly devices: readonly string[];
+  /** No flow map: every packet is hashed over the slot table (see above). */
+  readonly stateless?: boolean;
+}
+
+export interface DrFlowOptions extends FlowOptions {
+  /** The current refresh period's number (refreshPeriod seconds each). */
+  readonly epoch: number;
 }
 
 export interface BuiltTable {
@@ -49,15 +80,19 @@ export interface BuiltTable {
 
 function serviceObjects(
   p: DrService,
-  opts: FlowOptions,
+  opts: DrFlowOptions,
   counters: Map<string, CounterRef>,
 ): NftObject[] {
   const { svc, prefix: s } = p;
   const ip = ipWord(svc);
   const key = flowKey(svc);
-  const timeout = flowTimeout(svc, opts.timeouts);
+  const timeout = flowTimeout(svc, opts.timeouts) + refreshPeriod(opts.timeouts);
   const persistent = svc.flags.persistent;
-  const ops = svc.flags.onePacket;
+  const stateless = p.stateless === true && !persistent && !svc.flags.onePacket;
+  // Without a flow map every packet is scheduled (ops), or hashed (stateless).
+  const ops = svc.flags.onePacket || stateless;
+  const tag = hex(refreshTag(opts.epoch) << 24);
+  const number = `meta mark set meta mark & ${hex(NUMBER_MASK)}`;
   const objs: NftObject[] = [];
   const pkts = new Map<string, string>();
   const conns = new Map<string, string>();
@@ -106,7 +141,9 @@ function serviceObjects(
     });
   }
 
-  const record = ops ? '' : ` add @${s}_flows { ${key} timeout ${timeout}s : meta mark }`;
+  const record = ops
+    ? ''
+    : ` meta mark set meta mark | ${tag} add @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number}`;
   const pkey = persistKey(svc);
   const remember = persistent
     ? ` update @${s}_persist { ${pkey} timeout ${svc.timeout}s : meta mark }`
@@ -116,31 +153,46 @@ function serviceObjects(
   const flowHash = p.slots.expression.startsWith('numgen')
     ? `jhash ${ip} saddr . th sport mod ${p.slots.size} seed 0x0`
     : p.slots.expression;
-  const newRules = [
-    ...(persistent
-      ? [`meta mark set ${pkey} map @${s}_persist meta mark @${s}_live${remember}${record}${count}`]
-      : []),
-    `${pick}${remember}${record}${count}`,
-    // The flow map is full: forward without recording, by a hash of the flow over the same
-    // slots, so the flow's later packets (scheduled again) land on the same server.
-    ...(ops ? [] : [`meta mark set ${flowHash} map @${s}_slots${count}`]),
-    'drop',
-  ];
-  const closing = `meta mark & 0x${CLOSING_BIT.toString(16)} != 0`;
-  const refresh = `update @${s}_flows { ${key} timeout ${timeout}s : meta mark } goto ${s}_fwd`;
-  const unmark = `meta mark set meta mark & 0x${(~CLOSING_BIT >>> 0).toString(16)}`;
-  const open = `meta mark & 0x${CLOSING_BIT.toString(16)} == 0`;
-  // The common case first: a packet of an open flow with no SYN, FIN or RST, one rule.
+  const synOnly = svc.protocol === 'TCP' ? 'tcp flags & (syn | ack) == syn ' : '';
+  const newRules = stateless
+    ? [
+        // Count a connection on its SYN only; every packet takes the same slot.
+        ...(synOnly === '' ? [] : [`${synOnly}${pick}${count}`]),
+        `${pick} goto ${s}_fwd`,
+        'drop',
+      ]
+    : [
+        ...(persistent
+          ? [
+              `meta mark set ${pkey} map @${s}_persist meta mark @${s}_live${remember}${record}${count}`,
+            ]
+          : []),
+        `${pick}${remember}${record}${count}`,
+        // The flow map is full: forward without recording, by a hash of the flow over the same
+        // slots, so the flow's later packets (scheduled again) land on the same server.
+        ...(ops ? [] : [`meta mark set ${flowHash} map @${s}_slots${count}`]),
+        'drop',
+      ];
+  const closing = `meta mark & ${hex(CLOSING_BIT)} != 0`;
+  // The entry written in this period: `meta mark & 0xff000000` also tests the closing bit.
+  const fresh = `meta mark & ${hex(CLOSING_BIT | TAG_MASK)} == ${tag}`;
+  // `update` would only push the expiry on (the kernel keeps an entry's value): delete and add
+  // it with the current tag instead.
+  const refresh =
+    `delete @${s}_flows { ${key} : meta mark } meta mark set meta mark & ${hex(NUMBER_MASK)} | ${tag} ` +
+    `add @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number} goto ${s}_fwd`;
+  // The common case first: a packet of an open flow with no SYN, FIN or RST whose entry was
+  // written this period, one rule and no write.
   const knownRules =
     svc.protocol === 'TCP'
       ? [
-          `${open} tcp flags & (syn | fin | rst) == 0 ${refresh}`,
+          `${fresh} tcp flags & (syn | fin | rst) == 0 ${number} goto ${s}_fwd`,
           `${closing} tcp flags & (syn | ack) == syn delete @${s}_flows { ${key} : meta mark } goto ${s}_new`,
-          `${closing} ${unmark} goto ${s}_fwd`,
-          `tcp flags & (fin | rst) != 0 delete @${s}_flows { ${key} : meta mark } meta mark set meta mark | 0x${CLOSING_BIT.toString(16)} add @${s}_flows { ${key} timeout ${Math.max(1, opts.timeouts.tcpfin)}s : meta mark } ${unmark} goto ${s}_fwd`,
+          `${closing} ${number} goto ${s}_fwd`,
+          `tcp flags & (fin | rst) != 0 delete @${s}_flows { ${key} : meta mark } meta mark set meta mark | ${hex(CLOSING_BIT)} add @${s}_flows { ${key} timeout ${Math.max(1, opts.timeouts.tcpfin)}s : meta mark } ${number} goto ${s}_fwd`,
           refresh,
         ]
-      : [refresh];
+      : [`${fresh} ${number} goto ${s}_fwd`, refresh];
   const byDevice = new Map<string, number[]>();
   p.devices.forEach((dev, i) => {
     const n = p.numbers[i];
@@ -155,15 +207,19 @@ function serviceObjects(
       ? [...byDevice.keys()].map(fwd)
       : [...byDevice].map(([dev, ns]) => `meta mark { ${ns.join(', ')} } ${fwd(dev)}`);
   const chains: NftChain[] = [
-    {
-      kind: 'chain',
-      name: s,
-      rules: ops
-        ? [`goto ${s}_new`]
-        : [`meta mark set ${key} map @${s}_flows goto ${s}_known`, `goto ${s}_new`],
-    },
-    ...(ops ? [] : [{ kind: 'chain' as const, name: `${s}_known`, rules: knownRules }]),
-    { kind: 'chain', name: `${s}_new`, rules: newRules },
+    ...(stateless
+      ? [{ kind: 'chain' as const, name: s, rules: newRules }]
+      : [
+          {
+            kind: 'chain' as const,
+            name: s,
+            rules: ops
+              ? [`goto ${s}_new`]
+              : [`meta mark set ${key} map @${s}_flows goto ${s}_known`, `goto ${s}_new`],
+          },
+          ...(ops ? [] : [{ kind: 'chain' as const, name: `${s}_known`, rules: knownRules }]),
+          { kind: 'chain' as const, name: `${s}_new`, rules: newRules },
+        ]),
     {
       kind: 'chain',
       name: `${s}_fwd`,
@@ -177,7 +233,7 @@ function serviceObjects(
 export function drTable(
   ifname: string,
   services: readonly DrService[],
-  opts: FlowOptions,
+  opts: DrFlowOptions,
   cache?: ObjectCache,
 ): BuiltTable {
   const counters = new Map<string, CounterRef>();
@@ -187,7 +243,7 @@ export function drTable(
   for (const p of services) {
     (p.svc.family === 'inet6' ? v6 : v4).set(serviceElement(p.svc), `goto ${p.prefix}`);
     const t = opts.timeouts;
-    const sig = `${plannedSignature(p, `${t.tcp}/${t.tcpfin}/${t.udp}/${opts.flowsSize}`)} ${p.devices.join(',')}`;
+    const sig = `${plannedSignature(p, `${t.tcp}/${t.tcpfin}/${t.udp}/${opts.flowsSize}/${refreshTag(opts.epoch)}/${p.stateless === true ? 1 : 0}`)} ${p.devices.join(',')}`;
     perService.push(
       ...cachedObjects(cache, `dr ${p.prefix}`, sig, counters, (c) => serviceObjects(p, opts, c)),
     );

@@ -4,7 +4,7 @@
 // kernel or nft printed: malformed input yields fewer results, never an exception.
 
 import { parseIp } from '../../lib/inet.js';
-import { CLOSING_BIT } from './dr.js';
+import { CLOSING_BIT, NUMBER_MASK } from './dr.js';
 
 export interface CounterValue {
   readonly packets: number;
@@ -70,7 +70,7 @@ export function countFlowMarks(
 ): Map<number, FlowCounts> {
   const out = new Map<number, FlowCounts>();
   for (const mark of marks) {
-    const n = (mark & ~CLOSING_BIT) >>> 0;
+    const n = (mark & NUMBER_MASK) >>> 0;
     const c = out.get(n) ?? { active: 0, inactive: 0 };
     if (allInactive || (mark & CLOSING_BIT) !== 0) c.inactive++;
     else c.active++;

@@ -126,6 +126,15 @@ export function flowTimeout(svc: ServiceSnapshot, t: Timeouts): number {
   return Math.max(1, svc.protocol === 'UDP' ? t.udp : t.tcp);
 }
 
+/**
+ * Seconds between two refresh tags of the DR flow maps (dr.ts): an open flow's entry is written
+ * at most once per period. At least 30 s, and long enough that 125 periods exceed the longest
+ * idle timeout, so a tag cannot come round again while an entry written with it lives.
+ */
+export function refreshPeriod(t: Timeouts): number {
+  return Math.max(30, Math.ceil(Math.max(t.tcp, t.udp, t.tcpfin) / 100));
+}
+
 /** `10.0.0.1 . tcp . 80`: a service in the VIP maps. */
 export function serviceElement(svc: ServiceSnapshot): string {
   return `${svc.address ?? ''} . ${(svc.protocol ?? 'TCP').toLowerCase()} . ${svc.port}`;

@@ -28,7 +28,7 @@ import { DestNumbers, isOwnTable, serviceId } from './names.js';
 import { deleteScript, diffRuleset, replaceScript } from './ruleset.js';
 import type { NftRunner } from './runner.js';
 import type { SlotTable } from './slots.js';
-import type { ObjectCache } from './keys.js';
+import { refreshPeriod, type ObjectCache } from './keys.js';
 import { approximationNote, type NftMethod } from './support.js';
 import {
   absorbCounters,
@@ -68,6 +68,8 @@ export interface NftPlaneOptions {
   readonly sysctl?: SysctlIo;
   /** Counter read period (default 1000 ms). */
   readonly periodMs?: number;
+  /** DR rr/wrr/sh/dh/mh services without persistence: no flow map, every packet hashed. */
+  readonly drStateless?: boolean;
 }
 
 interface Facts {
@@ -117,6 +119,8 @@ export class NftDataPlane implements DataPlane {
   #nextConnRead = 0;
   #nextNatRead = 0;
   #natReading = false;
+  /** The DR refresh period programmed last (dr.ts). */
+  #epoch = 0;
   #skipped = 0;
   #stopTick: (() => void) | undefined;
   #closed = false;
@@ -193,7 +197,10 @@ export class NftDataPlane implements DataPlane {
   /** Build from `services` and bring the kernel in line: one transaction, or none. */
   #program(services: readonly ServiceSnapshot[]): void {
     const o = this.#o;
+    this.#epoch = this.#currentEpoch();
     const next = buildRuleset(services, this.#numbers, {
+      epoch: this.#epoch,
+      drStateless: o.drStateless ?? false,
       interfaceOf: o.interfaceOf,
       interfaceExists: o.interfaceExists ?? interfaceExists,
       timeouts: o.table.timeouts(),
@@ -311,7 +318,8 @@ export class NftDataPlane implements DataPlane {
     if (now >= this.#nextNatRead && !this.#natReading && hasNat(built)) this.#readNat();
     this.#facts.counterReads++;
     this.#facts.counterReadMs = performance.now() - t0;
-    if (built.counting.length > 0) {
+    const newEpoch = this.#currentEpoch() !== this.#epoch;
+    if (built.counting.length > 0 || newEpoch) {
       for (const id of built.counting) this.#windows.set(id, conns.get(id) ?? 0);
       const services = this.#o.table
         .snapshot()
@@ -341,6 +349,11 @@ export class NftDataPlane implements DataPlane {
         Math.max(this.#o.periodMs ?? PERIOD_MS, performance.now() - t0, BACKOFF_FACTOR * parsed);
     };
     (this.#o.conntrack ?? readConntrack)().then(done, () => done(undefined));
+  }
+
+  /** The DR flow maps' refresh period now (dr.ts): a new one rewrites the refresh tag. */
+  #currentEpoch(): number {
+    return Math.floor(this.#o.clock.now() / 1000 / refreshPeriod(this.#o.table.timeouts()));
   }
 
   /** For tests and the status: the services programmed now. */

@@ -110,7 +110,7 @@ export function hasNat(built: Built): boolean {
 export function absorbFlowConnections(built: Built, reader: KernelReader, table: IpvsTable): void {
   for (const s of built.programmed.values()) {
     const svc = s.planned.svc;
-    if (s.method !== 'dr' || svc.flags.onePacket) continue;
+    if (s.method !== 'dr' || svc.flags.onePacket || s.stateless === true) continue;
     const list = reader.mapMarks(s.table.family, s.table.name, `${s.planned.prefix}_flows`);
     if (list === undefined) continue;
     const marks = countFlowMarks(list, svc.protocol === 'UDP');

@@ -212,3 +212,69 @@ export function slotTable(svc: ServiceSnapshot, opts: SlotOptions = {}): SlotTab
     }
   }
 }
+
+/** Slots of the stateless DR table (hashSlotTable): a weight share is within ~1.5 % of 4096. */
+export const HASH_TABLE_SIZE = 4096;
+
+/** Schedulers the stateless DR path can stand in for (every packet hashed, no flow map). */
+export const HASHABLE_SCHEDULERS: ReadonlySet<string> = new Set<LvsSched>([
+  'rr',
+  'wrr',
+  'sh',
+  'dh',
+  'mh',
+]);
+
+/** A 32-bit FNV-1a of a string: the userspace side of the table, never evaluated in the kernel. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // A final avalanche, so neighbouring slot numbers score unrelated values.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The stateless DR slot table: each slot goes to the usable real server with the best weighted
+ * rendezvous score for that slot (score = -ln(u) / weight, u a hash of the slot and the server's
+ * address and port). A slot's owner changes only when its owner leaves (its slots spread over
+ * the others by weight) or a server whose score beats it returns: the flows of servers that
+ * stay keep their server when another leaves. The key hashed in the kernel is the client's
+ * address and port (rr, wrr; rr and wrr become a weighted spread, not a rotation), the
+ * client's address (sh, mh; and port with sh-port/mh-port) or the VIP (dh).
+ */
+export function hashSlotTable(svc: ServiceSnapshot): SlotTable | undefined {
+  if (!HASHABLE_SCHEDULERS.has(svc.scheduler)) return undefined;
+  const ip = ipWord(svc);
+  const size = HASH_TABLE_SIZE;
+  let key: string;
+  if (svc.scheduler === 'dh') key = `${ip} daddr`;
+  else if (svc.scheduler === 'sh' || svc.scheduler === 'mh') {
+    key = `${ip} saddr${svc.flags.sched2 ? ' . th sport' : ''}`;
+  } else key = `${ip} saddr . th sport`;
+  const dests = svc.dests
+    .map((d, i) => ({ i, weight: d.weight, id: `${d.address}|${d.port}`, usable: usable(d) }))
+    .filter((d) => d.usable);
+  const slots: (number | undefined)[] = [];
+  for (let slot = 0; slot < size; slot++) {
+    let best: number | undefined;
+    let bestScore = Infinity;
+    for (const d of dests) {
+      const u = (fnv1a(`${slot}|${d.id}`) + 0.5) / 4294967296;
+      const score = -Math.log(u) / d.weight;
+      if (score < bestScore) {
+        bestScore = score;
+        best = d.i;
+      }
+    }
+    slots.push(best);
+  }
+  return { expression: `jhash ${key} mod ${size} seed 0x0`, size, slots };
+}

@@ -76,20 +76,23 @@ test('--log-format json|keepalived, --dataplane ipvs|nft|proxy|auto, -I', () => 
   assert.ok(long.ok && long.args.dontReleaseIpvs);
 });
 
-test('--nft-interface names an interface; --nft-masquerade is a switch', () => {
+test('--nft-interface names an interface; --nft-masquerade, --nft-dr-stateless are switches', () => {
   const r = parseDaemonArgs([
     '--dataplane',
     'nft',
     '--nft-interface',
     'eth0.100',
     '--nft-masquerade',
+    '--nft-dr-stateless',
   ]);
   assert.ok(r.ok);
+  assert.equal(r.args.nftDrStateless, true);
   assert.equal(r.args.nftInterface, 'eth0.100');
   assert.equal(r.args.nftMasquerade, true);
   const none = parseDaemonArgs([]);
   assert.ok(none.ok);
   assert.equal(none.args.nftMasquerade, false);
+  assert.equal(none.args.nftDrStateless, false);
   assert.equal(none.args.nftInterface, undefined);
   for (const bad of ['', 'a/b', 'has space', 'sixteen-chars-xx']) {
     assert.equal(parseDaemonArgs(['--nft-interface', bad]).ok, false, bad);

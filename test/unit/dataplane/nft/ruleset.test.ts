@@ -74,6 +74,27 @@ test('DR wrr with persistence, a UDP service and an IPv6 service', () => {
   assertGolden(script, join(GOLDEN, 'dr-wrr-persist-udp-v6.nft'));
 });
 
+test('DR stateless: no flow map, every packet hashed, a connection counted on its SYN', () => {
+  const udp = svc('UDP', '10.0.0.100', 53, { scheduler: 'rr', dests: [rs('10.0.0.11')] });
+  const persistent = svc('TCP', '10.0.0.100', 443, {
+    scheduler: 'rr',
+    flags: { persistent: true },
+    timeout: 300,
+    dests: [rs('10.0.0.11')],
+  });
+  const b = buildRuleset([DR_RR, udp, persistent], new DestNumbers(), {
+    ...OPTS,
+    drStateless: true,
+  });
+  assert.equal(b.programmed.get('tcp:10.0.0.100:80')?.stateless, true);
+  assert.equal(b.programmed.get('tcp:10.0.0.100:443')?.stateless, false, 'persistence needs state');
+  const script = replaceScript([], b.ruleset).replace(
+    /((?:map s_(?:tcp|udp)_10_0_0_100_(?:80|53)_slots) \{\n(?:.*\n){2})((?: {6}.*\n){4096})/g,
+    (_, head: string) => `${head}      … 4096 slots …\n`,
+  );
+  assertGolden(script, join(GOLDEN, 'dr-stateless.nft'));
+});
+
 test('DR real servers on another interface are forwarded out of it', () => {
   const s = svc('TCP', '10.0.0.100', 80, {
     scheduler: 'rr',

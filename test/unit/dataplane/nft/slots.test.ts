@@ -4,7 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MIN_WINDOW, slotTable } from '../../../../src/dataplane/nft/slots.js';
+import {
+  HASH_TABLE_SIZE,
+  hashSlotTable,
+  MIN_WINDOW,
+  slotTable,
+} from '../../../../src/dataplane/nft/slots.js';
 import { dest, svc } from '../../../helpers/snapshot.js';
 
 const names = (s: ReturnType<typeof slotTable>, letters = 'ABCDEFGH'): string =>
@@ -110,4 +115,53 @@ test('every counting scheduler yields a table; an unknown name does not', () => 
     );
   }
   assert.equal(slotTable(svc('TCP', '10.0.0.1', 80, { scheduler: 'nope' })), undefined);
+});
+
+test('stateless table: weighted shares, and a server leaving moves only its own slots', () => {
+  const three = [
+    dest('10.0.0.2', 80, { weight: 1 }),
+    dest('10.0.0.3', 80, { weight: 2 }),
+    dest('10.0.0.4', 80, { weight: 1 }),
+  ];
+  const s = hashSlotTable(svc('TCP', '10.0.0.1', 80, { scheduler: 'rr', dests: three }));
+  assert.equal(s?.expression, `jhash ip saddr . th sport mod ${HASH_TABLE_SIZE} seed 0x0`);
+  const share = (i: number): number =>
+    (s?.slots ?? []).filter((x) => x === i).length / HASH_TABLE_SIZE;
+  assert.ok(Math.abs(share(0) - 0.25) < 0.03, `${share(0)}`);
+  assert.ok(Math.abs(share(1) - 0.5) < 0.03, `${share(1)}`);
+  assert.ok(Math.abs(share(2) - 0.25) < 0.03, `${share(2)}`);
+  // 10.0.0.3 leaves (weight 0 counts as gone: no flow map keeps its flows).
+  const gone = three.map((d, i) => (i === 1 ? { ...d, weight: 0 } : d));
+  const t = hashSlotTable(svc('TCP', '10.0.0.1', 80, { scheduler: 'wrr', dests: gone }));
+  (s?.slots ?? []).forEach((owner, slot) => {
+    if (owner !== 1) assert.equal(t?.slots[slot], owner, `slot ${slot} moved`);
+    else assert.ok(t?.slots[slot] === 0 || t?.slots[slot] === 2);
+  });
+  // It returns: exactly its old slots come back.
+  const back = hashSlotTable(svc('TCP', '10.0.0.1', 80, { scheduler: 'wrr', dests: three }));
+  assert.deepEqual(back?.slots, s?.slots);
+  // Listed in another order: the same owners (a slot's owner depends on address and port only).
+  const shuffled = hashSlotTable(
+    svc('TCP', '10.0.0.1', 80, { scheduler: 'rr', dests: [three[2]!, three[0]!, three[1]!] }),
+  );
+  const addr = (x: ReturnType<typeof hashSlotTable>, order: typeof three) =>
+    (x?.slots ?? []).map((i) => (i === undefined ? '' : order[i]?.address));
+  assert.deepEqual(addr(shuffled, [three[2]!, three[0]!, three[1]!]), addr(s, three));
+});
+
+test('stateless table keys: sh/mh the client (and port), dh the VIP; counting schedulers none', () => {
+  const dests = [dest('10.0.0.2', 80), dest('10.0.0.3', 80)];
+  const expr = (scheduler: string, flags = {}): string | undefined =>
+    hashSlotTable(svc('TCP', '10.0.0.1', 80, { scheduler, flags, dests }))?.expression;
+  assert.equal(expr('sh'), `jhash ip saddr mod ${HASH_TABLE_SIZE} seed 0x0`);
+  assert.equal(
+    expr('mh', { sched2: true }),
+    `jhash ip saddr . th sport mod ${HASH_TABLE_SIZE} seed 0x0`,
+  );
+  assert.equal(expr('dh'), `jhash ip daddr mod ${HASH_TABLE_SIZE} seed 0x0`);
+  assert.equal(expr('wlc'), undefined);
+  const none = hashSlotTable(
+    svc('TCP', '10.0.0.1', 80, { scheduler: 'rr', dests: [dest('10.0.0.2', 80, { weight: 0 })] }),
+  );
+  assert.ok(none?.slots.every((x) => x === undefined));
 });
