@@ -78,21 +78,27 @@ export interface BuiltTable {
   readonly counters: ReadonlyMap<string, CounterRef>;
 }
 
-function serviceObjects(
+/** What a service's maps and chains both depend on. */
+function shapeOf(p: DrService): { s: string; ip: string; persistent: boolean; ops: boolean } {
+  const { svc, prefix: s } = p;
+  // Without a flow map every packet is scheduled (ops), or hashed (stateless; build.ts only
+  // marks services with neither persistence nor ops stateless).
+  return {
+    s,
+    ip: ipWord(svc),
+    persistent: svc.flags.persistent,
+    ops: svc.flags.onePacket || p.stateless === true,
+  };
+}
+
+/** A service's counters, maps and sets: they do not change with the refresh period. */
+function serviceMaps(
   p: DrService,
-  opts: DrFlowOptions,
+  opts: FlowOptions,
   counters: Map<string, CounterRef>,
 ): NftObject[] {
-  const { svc, prefix: s } = p;
-  const ip = ipWord(svc);
-  const key = flowKey(svc);
-  const timeout = flowTimeout(svc, opts.timeouts) + refreshPeriod(opts.timeouts);
-  const persistent = svc.flags.persistent;
-  const stateless = p.stateless === true && !persistent && !svc.flags.onePacket;
-  // Without a flow map every packet is scheduled (ops), or hashed (stateless).
-  const ops = svc.flags.onePacket || stateless;
-  const tag = hex(refreshTag(opts.epoch) << 24);
-  const number = `meta mark set meta mark & ${hex(NUMBER_MASK)}`;
+  const { svc } = p;
+  const { s, ip, persistent, ops } = shapeOf(p);
   const objs: NftObject[] = [];
   const pkts = new Map<string, string>();
   const conns = new Map<string, string>();
@@ -140,7 +146,18 @@ function serviceObjects(
       elements: live,
     });
   }
+  return objs;
+}
 
+/** A service's chains; the refresh tag of period `opts.epoch` is written into them. */
+function serviceChains(p: DrService, opts: DrFlowOptions): NftChain[] {
+  const { svc } = p;
+  const { s, ip, persistent, ops } = shapeOf(p);
+  const stateless = p.stateless === true;
+  const key = flowKey(svc);
+  const timeout = flowTimeout(svc, opts.timeouts) + refreshPeriod(opts.timeouts);
+  const tag = hex(refreshTag(opts.epoch) << 24);
+  const number = `meta mark set meta mark & ${hex(NUMBER_MASK)}`;
   const record = ops
     ? ''
     : ` meta mark set meta mark | ${tag} add @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number}`;
@@ -213,7 +230,7 @@ function serviceObjects(
     byDevice.size <= 1
       ? [...byDevice.keys()].map(fwd)
       : [...byDevice].map(([dev, ns]) => `meta mark { ${ns.join(', ')} } ${fwd(dev)}`);
-  const chains: NftChain[] = [
+  return [
     ...(stateless
       ? [{ kind: 'chain' as const, name: s, rules: newRules }]
       : [
@@ -233,7 +250,6 @@ function serviceObjects(
       rules: [`counter name meta mark map @${s}_pkts`, ...fwdRules, 'drop'],
     },
   ];
-  return [...objs, ...chains];
 }
 
 /** The netdev table for DR services arriving on `ifname`. */
@@ -250,9 +266,18 @@ export function drTable(
   for (const p of services) {
     (p.svc.family === 'inet6' ? v6 : v4).set(serviceElement(p.svc), `goto ${p.prefix}`);
     const t = opts.timeouts;
-    const sig = `${plannedSignature(p, `${t.tcp}/${t.tcpfin}/${t.udp}/${opts.flowsSize}/${refreshTag(opts.epoch)}/${p.stateless === true ? 1 : 0}`)} ${p.devices.join(',')}`;
+    const sig = `${plannedSignature(p, `${t.tcp}/${t.tcpfin}/${t.udp}/${opts.flowsSize}/${p.stateless === true ? 1 : 0}`)} ${p.devices.join(',')}`;
+    // Two cache entries: a new refresh period rewrites the chains only, and the maps keep
+    // their identity, so the diff skips them (an mh slot map has 16,381 elements).
     perService.push(
-      ...cachedObjects(cache, `dr ${p.prefix}`, sig, counters, (c) => serviceObjects(p, opts, c)),
+      ...cachedObjects(cache, `dr ${p.prefix}`, sig, counters, (c) => serviceMaps(p, opts, c)),
+      ...cachedObjects(
+        cache,
+        `dr ${p.prefix} chains`,
+        `${sig} ${refreshTag(opts.epoch)}`,
+        counters,
+        () => serviceChains(p, opts),
+      ),
     );
   }
   const vmaps: NftSet[] = [];
