@@ -86,7 +86,8 @@ function nestedMap(m: AttrMap, t: number): IpvsDecoded<AttrMap> | undefined {
   return attrs.ok ? { ok: true, value: byType(attrs.value) } : attrs;
 }
 
-const ZERO_STATS: IpvsStats = {
+/** Counters of an object the kernel sent no statistics for. */
+export const ZERO_STATS: IpvsStats = {
   conns: 0,
   inpkts: 0,
   outpkts: 0,

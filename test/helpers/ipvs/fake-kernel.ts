@@ -5,6 +5,8 @@
 // is logged, failures can be injected, and traffic can be counted on a destination, so data
 // plane tests check exactly which requests a change costs.
 
+import { LVS_SCHEDULERS } from '../../../src/config/index.js';
+import { ZERO_STATS } from '../../../src/sys/ipvs-decode.js';
 import type { IpvsKernel, IpvsResult } from '../../../src/sys/ipvs-kernel.js';
 import {
   IP_VS_SVC_F,
@@ -21,34 +23,8 @@ import {
   type IpvsTimeouts,
 } from '../../../src/sys/ipvs-netlink.js';
 
-const SCHEDULERS = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'mh',
-  'fo',
-  'ovf',
-];
-
-export const NO_STATS: IpvsStats = {
-  conns: 0,
-  inpkts: 0,
-  outpkts: 0,
-  inbytes: 0,
-  outbytes: 0,
-  cps: 0,
-  inpps: 0,
-  outpps: 0,
-  inbps: 0,
-  outbps: 0,
-};
+// The schedulers of a kernel built without ip_vs_twos (tests use `twos` as the missing one).
+const SCHEDULERS: readonly string[] = LVS_SCHEDULERS.filter((name) => name !== 'twos');
 
 interface Svc {
   spec: IpvsServiceSpec;
@@ -117,7 +93,7 @@ export class FakeKernel implements IpvsKernel {
   }
 
   services_(): IpvsService[] {
-    return [...this.table.values()].map((s) => ({ ...s.spec, stats: NO_STATS }));
+    return [...this.table.values()].map((s) => ({ ...s.spec, stats: ZERO_STATS }));
   }
 
   services(): IpvsResult<IpvsService[]> {
@@ -128,7 +104,7 @@ export class FakeKernel implements IpvsKernel {
   service(key: IpvsServiceKey): IpvsResult<IpvsService> {
     this.#log(`get-service ${ipvsServiceId(key)}`);
     const s = this.find(key);
-    return s === undefined ? err('ESRCH') : { ok: true, value: { ...s.spec, stats: NO_STATS } };
+    return s === undefined ? err('ESRCH') : { ok: true, value: { ...s.spec, stats: ZERO_STATS } };
   }
 
   dests(key: IpvsServiceKey): IpvsResult<IpvsDest[]> {
@@ -183,7 +159,7 @@ export class FakeKernel implements IpvsKernel {
     const s = this.find(key);
     if (s === undefined) return err('ESRCH');
     if (s.dests.some((d) => destKeyId(d) === destKeyId(dest))) return err('EEXIST');
-    s.dests.unshift({ ...dest, activeConns: 0, inactConns: 0, persistConns: 0, stats: NO_STATS });
+    s.dests.unshift({ ...dest, activeConns: 0, inactConns: 0, persistConns: 0, stats: ZERO_STATS });
     return ok;
   }
 
@@ -217,7 +193,7 @@ export class FakeKernel implements IpvsKernel {
     const targets = key === undefined ? [...this.table.values()] : [this.find(key)];
     if (targets.includes(undefined)) return err('ESRCH');
     for (const s of targets)
-      if (s !== undefined) s.dests = s.dests.map((d) => ({ ...d, stats: NO_STATS }));
+      if (s !== undefined) s.dests = s.dests.map((d) => ({ ...d, stats: ZERO_STATS }));
     return ok;
   }
 

@@ -18,7 +18,7 @@ import { planSync, programmedService, wantedTable } from '../../../src/dataplane
 import type { Config } from '../../../src/config/model.js';
 import { renderConnections } from '../../../src/ipvs/render/index.js';
 import type { IpvsDest, IpvsDestSpec, IpvsServiceSpec } from '../../../src/sys/ipvs-netlink.js';
-import { NO_STATS } from '../../helpers/ipvs/fake-kernel.js';
+import { ZERO_STATS } from '../../../src/sys/ipvs-decode.js';
 
 const PROC = `Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData
 TCP 7F000005 D6D8 7F010001 0050 7F020001 1F40 CLOSE_WAIT       55
@@ -146,7 +146,7 @@ test('kernel records read as snapshots and back', () => {
     activeConns: 2,
     inactConns: 3,
     persistConns: 0,
-    stats: { ...NO_STATS, conns: 9, cps: 1 },
+    stats: { ...ZERO_STATS, conns: 9, cps: 1 },
   };
   const d = destSnapshotOf(kd);
   assert.deepEqual(
@@ -161,7 +161,7 @@ test('kernel records read as snapshots and back', () => {
     tunFlags: 1,
   });
   const s = serviceSnapshotOf(
-    { ...SVC, flags: 0x1 | 0x2 | 0x10, timeout: 300, netmask: 0xffffff00, stats: NO_STATS },
+    { ...SVC, flags: 0x1 | 0x2 | 0x10, timeout: 300, netmask: 0xffffff00, stats: ZERO_STATS },
     [kd],
   );
   assert.deepEqual(
@@ -183,7 +183,7 @@ test('kernel records read as snapshots and back', () => {
       address: '',
       port: 0,
       netmask: 96,
-      stats: NO_STATS,
+      stats: ZERO_STATS,
     },
     [],
   );

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { endianness } from 'node:os';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { LVS_SCHEDULERS } from '../../../src/config/index.js';
 import {
   decodeFamily,
   decodeGenl,
@@ -599,22 +600,7 @@ const serviceSpec: fc.Arbitrary<IpvsServiceSpec> = fc
     a4: ipv4,
     a6: ipv6,
     port: fc.nat(65535),
-    scheduler: fc.constantFrom(
-      'rr',
-      'wrr',
-      'lc',
-      'wlc',
-      'lblc',
-      'lblcr',
-      'dh',
-      'sh',
-      'sed',
-      'nq',
-      'mh',
-      'fo',
-      'ovf',
-      'twos',
-    ),
+    scheduler: fc.constantFrom(...LVS_SCHEDULERS),
     flags: fc.nat(0x3f),
     timeout: fc.nat(2678400),
     netmask: fc.nat(0xffffffff),
