@@ -49,18 +49,7 @@ ${checker()}
     )
     .join('\n');
   return `${HEADER}
-global_defs {
-    ! Alerts go to an SMTP server nobody runs: each director logs "SMTP connection ERROR".
-    notification_email {
-        admin@example.com
-    }
-    notification_email_from tandem-demo@example.com
-    smtp_server ${plan.smtp.address} ${plan.smtp.port}
-    smtp_connect_timeout 2
-@a  router_id director-a
-@b  router_id director-b
-}
-
+${globalDefs(plan, '    ! Alerts go to an SMTP server nobody runs: each director logs "SMTP connection ERROR".\n')}
 vrrp_instance VI_1 {
     state BACKUP
 @a  priority ${a.priority}
@@ -93,6 +82,21 @@ ${servers}
 `;
 }
 
+/** Both demos' global_defs: alerts to an SMTP server nobody runs, one router_id per director. */
+function globalDefs(plan: DemoPlan, comment = ''): string {
+  return `global_defs {
+${comment}    notification_email {
+        admin@example.com
+    }
+    notification_email_from tandem-demo@example.com
+    smtp_server ${plan.smtp.address} ${plan.smtp.port}
+    smtp_connect_timeout 2
+@a  router_id director-a
+@b  router_id director-b
+}
+`;
+}
+
 const NETNS_HEADER = `! tandem demo --netns: seed 000's cluster in network namespaces — two directors electing a
 ! master with VRRP (IP protocol 112 on eth0, PASS authentication, the seed's priorities 100 and
 ! 80), the VIP moved between them as an address with gratuitous ARP, LVS-DR to three real servers
@@ -117,17 +121,7 @@ function renderNetnsConfig(plan: DemoPlan): string {
     )
     .join('\n');
   return `${NETNS_HEADER}
-global_defs {
-    notification_email {
-        admin@example.com
-    }
-    notification_email_from tandem-demo@example.com
-    smtp_server ${plan.smtp.address} ${plan.smtp.port}
-    smtp_connect_timeout 2
-@a  router_id director-a
-@b  router_id director-b
-}
-
+${globalDefs(plan)}
 vrrp_instance VI_1 {
 @a  state MASTER
 @b  state BACKUP
