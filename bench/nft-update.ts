@@ -18,7 +18,7 @@ import {
   type NftRunner,
 } from '../src/dataplane/nft/index.js';
 import { openLibnftables } from '../src/sys/nftables.js';
-import { dumpNftCounters, dumpNftMapMarks } from '../src/sys/nft-netlink.js';
+import { dumpNftCounters, dumpNftMapEntries } from '../src/sys/nft-netlink.js';
 import type { DestSnapshot, ServiceSnapshot } from '../src/ipvs/index.js';
 
 const ZERO = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 };
@@ -147,14 +147,14 @@ function run(): void {
   const c0 = performance.now();
   const counters = dumpNftCounters('netdev', table);
   const c1 = performance.now();
-  const marks = dumpNftMapMarks('netdev', table, flowsMap);
+  const marks = dumpNftMapEntries('netdev', table, flowsMap);
   const c2 = performance.now();
   if (!counters.ok || !marks.ok) throw new Error('netlink read failed');
   const listed = lib.json(`list counters table netdev ${table}`);
   const c3 = performance.now();
   if (!listed.ok) throw new Error(listed.error);
   rows.push([`read ${counters.value.size} counters, netlink`, `${(c1 - c0).toFixed(2)} ms`]);
-  rows.push([`read ${marks.value.length} flows, netlink`, `${(c2 - c1).toFixed(1)} ms`]);
+  rows.push([`read ${marks.value.marks.length} flows, netlink`, `${(c2 - c1).toFixed(1)} ms`]);
   rows.push([
     'read counters, nft list counters (what netlink avoids)',
     `${(c3 - c2).toFixed(1)} ms`,

@@ -26,6 +26,8 @@ const NFTA_COUNTER = { BYTES: 1, PACKETS: 2 } as const;
 const NFTA_SET_ELEM_LIST = { TABLE: 1, SET: 2, ELEMENTS: 3 } as const;
 const NFTA_LIST_ELEM = 1;
 const NFTA_SET_ELEM_DATA = 2;
+/** Milliseconds the element has left (be64), present on elements of a set with timeouts. */
+const NFTA_SET_ELEM_EXPIRATION = 5;
 const NFTA_DATA_VALUE = 1;
 /** struct nfgenmsg: family, version (NFNETLINK_V0), res_id (big-endian, 0). */
 const NFGENMSG_LEN = 4;
@@ -134,23 +136,43 @@ function eachAttr(
   }
 }
 
-/** The 32-bit data value (a packet mark, host order) of every element in a map dump. */
-export function decodeMapMarks(messages: readonly NlMessage[]): number[] {
-  const out: number[] = [];
+/**
+ * A map's elements as parallel columns (a flow map dump holds 100k elements at a time, and an
+ * object per element would cost more than the decoding): each element's 32-bit data value (a
+ * packet mark, host order) and the milliseconds it has left (-1 when it has no timeout).
+ */
+export interface MapEntries {
+  readonly marks: number[];
+  readonly expiresMs: number[];
+}
+
+/** The elements of a map dump whose data value is 32 bits wide. */
+export function decodeMapEntries(messages: readonly NlMessage[]): MapEntries {
+  const marks: number[] = [];
+  const expiresMs: number[] = [];
   for (const m of messages) {
     if (m.payload.length < NFGENMSG_LEN) continue;
     const dv = new DataView(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
     eachAttr(dv, NFGENMSG_LEN, dv.byteLength, NFTA_SET_ELEM_LIST.ELEMENTS, (ls, le) =>
-      eachAttr(dv, ls, le, NFTA_LIST_ELEM, (es, ee) =>
+      eachAttr(dv, ls, le, NFTA_LIST_ELEM, (es, ee) => {
+        let mark: number | undefined;
+        let expires = -1;
         eachAttr(dv, es, ee, NFTA_SET_ELEM_DATA, (ds, de) =>
           eachAttr(dv, ds, de, NFTA_DATA_VALUE, (vs, ve) => {
-            if (ve - vs === 4) out.push(dv.getUint32(vs, LE));
+            if (ve - vs === 4) mark = dv.getUint32(vs, LE);
           }),
-        ),
-      ),
+        );
+        eachAttr(dv, es, ee, NFTA_SET_ELEM_EXPIRATION, (xs, xe) => {
+          if (xe - xs === 8) expires = Number(dv.getBigUint64(xs, false));
+        });
+        if (mark !== undefined) {
+          marks.push(mark);
+          expiresMs.push(expires);
+        }
+      }),
     );
   }
-  return out;
+  return { marks, expiresMs };
 }
 
 export function tableDumpRequest() {
@@ -183,16 +205,16 @@ export function dumpNftCounters(
   return r.ok ? { ok: true, value: decodeCounters(r.messages) } : r;
 }
 
-export function dumpNftMapMarks(
+export function dumpNftMapEntries(
   family: NftFamilyName,
   table: string,
   set: string,
-): NftDump<number[]> {
+): NftDump<MapEntries> {
   const r = rtnlRequest(setElemDumpRequest(family, table, set), {
     protocol: NETLINK_NETFILTER,
     timeoutMs: TIMEOUT_MS,
   });
-  return r.ok ? { ok: true, value: decodeMapMarks(r.messages) } : r;
+  return r.ok ? { ok: true, value: decodeMapEntries(r.messages) } : r;
 }
 
 export function dumpNftTables(): NftDump<{ family: string; name: string }[]> {

@@ -43,6 +43,20 @@ s.on('close', () => { console.log('closed'); process.exit(0); });
 process.on('SIGUSR1', ask);
 `;
 
+// One request from a fixed client port; the client closes only after the server's FIN, so the
+// real server, not the client, keeps the TIME_WAIT (which a newer SYN ends) and the port can be
+// reused at once. Prints the body, or what went wrong.
+const FROM_PORT = `
+const [vip, port] = process.argv.slice(1);
+const s = require('node:net').connect({ host: vip, port: 80, localPort: Number(port) });
+let text = '';
+s.on('connect', () => s.write('GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n'));
+s.on('data', (d) => (text += d.toString()));
+s.on('close', () => process.stdout.write(text.split('\\r\\n\\r\\n').pop() ?? ''));
+s.on('error', (e) => process.stdout.write(e.code ?? 'error'));
+setTimeout(() => { process.stdout.write('timeout'); process.exit(0); }, 3000).unref();
+`;
+
 function ready(t: Parameters<typeof requireRoot>[0]): boolean {
   return (
     requireRoot(t, 'network namespaces and nftables') &&
@@ -240,6 +254,33 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
     assert.equal(r[4], '0', 'OutPkts: DR replies never pass the director');
   }
 
+  const viaPort = async (port: number): Promise<string> =>
+    (
+      await lan.run('client', [process.execPath, '-e', FROM_PORT, vip, String(port)], 5000)
+    ).stdout.trim();
+  let reusedPort = 0;
+  if (!stateless) {
+    // Every curl closed its connection with a FIN through the director: its entry now has the
+    // tcpfin timeout, which the plane counts as inactive, as IPVS counts DR flows in FIN_WAIT.
+    const counts = (h: string): string | undefined =>
+      listed(lan, node)
+        .find((r) => r.startsWith(`${lan.host(h).ip}:`))
+        ?.split(' ')
+        .slice(3)
+        .join(' ');
+    await until('closed flows counted inactive', () =>
+      counts('rs1') === `0 ${per('rs1')}` && counts('rs2') === `0 ${per('rs2')}` ? true : undefined,
+    );
+    // A client port reused while its entry lives goes to the same real server (IPVS in DR with
+    // its default conn_reuse_mode=1 reschedules only TIME_WAIT and CLOSE, never FIN_WAIT).
+    for (let port = 41001; port < 41005; port++) {
+      const a = await viaPort(port);
+      assert.match(a, /^rs[12]$/);
+      assert.equal(await viaPort(port), a, `port ${port} reused`);
+      reusedPort = port;
+    }
+  }
+
   // A long-lived connection on one server; the other one fails its check and leaves.
   const holder = lan.exec('client', [process.execPath, '-e', HOLDER, vip]);
   t.after(() => stopChild(holder, 500));
@@ -271,6 +312,14 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
   }
   const asked = stateless ? 1 : 2;
   const other = first === 'rs1' ? 'rs2' : 'rs1';
+  // A client port whose entry names the server about to leave (rr alternates: one of two).
+  let toOther = 0;
+  if (!stateless) {
+    for (let port = reusedPort + 1; port < reusedPort + 4 && toOther === 0; port++) {
+      if ((await viaPort(port)) === other) toOther = port;
+    }
+    assert.notEqual(toOther, 0, `no flow went to ${other}`);
+  }
   await stopChild(servers.get(other)!, 1000);
   await until(`${other} removed by its checker`, () => {
     const l = listed(lan, node);
@@ -288,6 +337,11 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
   );
   assert.doesNotMatch(holder.output(), /closed/);
   assert.deepEqual(await curlNames(lan, vip, 4), Array<string>(4).fill(first));
+  if (!stateless) {
+    // That port's entry still names the server that left: its next SYN is scheduled afresh
+    // rather than dropped until the entry expires (IPVS would need expire_nodest_conn=1).
+    assert.equal(await viaPort(toOther), first, `port ${toOther} rescheduled`);
+  }
 
   await node.stop();
   assert.deepEqual(tables(lan), [], 'stop removes the tables');

@@ -8,9 +8,16 @@
 // scheduled (slot map, or the client's persistence entry) and the flow (client address and
 // port) is recorded in a dynamic map with the real server's number; later packets find it
 // there. The number travels in the packet mark from the flow map to the forwarding map.
-// Mark bit 31 flags a TCP flow that has seen FIN or RST: its entry then lives `tcpfin` seconds
-// whatever follows, a new SYN on it is scheduled afresh (port reuse), and the plane counts it
-// as inactive, as IPVS counts FIN_WAIT connections.
+//
+// TCP closing, as IPVS does it in DR (the director sees only the client's side): a FIN moves
+// the entry to the tcpfin timeout (IPVS's FIN_WAIT) with `update`, which in this kernel resets
+// an entry's expiry and keeps its value, so it allocates nothing; the plane counts an entry
+// with no more than tcpfin left as inactive. A SYN on a known entry (the client reused its
+// port, or retransmitted the SYN) goes to the same real server, as with IPVS's default
+// conn_reuse_mode=1, which in DR reschedules only TIME_WAIT and CLOSE entries; a RST deletes
+// the entry (IPVS's CLOSE: the port's next SYN is scheduled afresh). Unlike IPVS's default,
+// a SYN whose server left or is at weight 0 is scheduled afresh (as with expire_nodest_conn=1),
+// so a reused port does not keep a client on a failed or draining server.
 //
 // Per service `s_…`: chain s (flow lookup) → s_known (refresh) or s_new (schedule, record) →
 // s_fwd (count, forward). A flow whose real server left the table finds no address and is
@@ -29,6 +36,7 @@
 // slot table that keeps every slot whose server stays (slots.ts hashSlotTable), so a server
 // leaving moves only its own flows. Connections are counted on SYN.
 
+import type { Timeouts } from '../../ipvs/index.js';
 import type { NftChain, NftCounter, NftObject, NftSet, NftTable } from './ruleset.js';
 import { drTableName } from './names.js';
 import {
@@ -48,11 +56,15 @@ import {
 } from './keys.js';
 import { ipWord } from './slots.js';
 
-export const CLOSING_BIT = 0x80000000;
-/** Mark bits of the refresh tag an entry was written with (see above). */
+/** Mark bits of the refresh tag an entry was written with (see above; bit 31 stays 0). */
 export const TAG_MASK = 0x7f000000;
 /** Mark bits of the real server's number. */
 export const NUMBER_MASK = 0x00ffffff;
+
+/** An entry with at most this many milliseconds left has seen FIN (inactive, see above). */
+export function closingMs(t: Timeouts): number {
+  return Math.max(1, t.tcpfin) * 1000;
+}
 
 /** The refresh tag of period `epoch`: 1…127, never 0, so an untagged mark never matches. */
 export function refreshTag(epoch: number): number {
@@ -104,6 +116,7 @@ function serviceMaps(
   const conns = new Map<string, string>();
   const addrs = new Map<string, string>();
   const live = new Map<string, string>();
+  const accepting = new Map<string, string>();
   svc.dests.forEach((d, i) => {
     const n = p.numbers[i] ?? 0;
     const pc: NftCounter = { kind: 'counter', name: `${s}_p${n}` };
@@ -115,6 +128,7 @@ function serviceMaps(
     conns.set(String(n), `"${cc.name}"`);
     addrs.set(String(n), d.address);
     live.set(String(n), '');
+    if (d.weight > 0) accepting.set(String(n), '');
   });
   const slotMap = new Map<string, string>();
   p.slots.slots.forEach((i, slot) => {
@@ -127,6 +141,15 @@ function serviceMaps(
     decl: [`typeof ${type} : meta mark`, `size ${opts.flowsSize}`, 'flags dynamic,timeout'],
   });
   if (!ops) objs.push(dynamic(`${s}_flows`, flowType(svc)));
+  if (!ops && svc.protocol === 'TCP') {
+    // Servers a reused port's SYN may stay with (see above).
+    objs.push({
+      kind: 'set',
+      name: `${s}_accepting`,
+      decl: ['typeof meta mark'],
+      elements: accepting,
+    });
+  }
   objs.push(
     {
       kind: 'map',
@@ -190,33 +213,36 @@ function serviceChains(p: DrService, opts: DrFlowOptions): NftChain[] {
         ...(ops ? [] : [`meta mark set ${flowHash} map @${s}_slots${count}`]),
         'drop',
       ];
-  const closing = `meta mark & ${hex(CLOSING_BIT)} != 0`;
-  // The entry written in this period: `meta mark & 0xff000000` also tests the closing bit.
-  const fresh = `meta mark & ${hex(CLOSING_BIT | TAG_MASK)} == ${tag}`;
+  // The entry written in this period (the tag mask also covers bit 31, always 0).
+  const fresh = `meta mark & ${hex(0xff000000)} == ${tag}`;
   // `update` would only push the expiry on (the kernel keeps an entry's value): delete and add
   // it with the current tag instead.
-  const refresh =
+  const rewrite = (secs: number): string =>
     `delete @${s}_flows { ${key} : meta mark } meta mark set meta mark & ${hex(NUMBER_MASK)} | ${tag} ` +
-    `add @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number} goto ${s}_fwd`;
+    `add @${s}_flows { ${key} timeout ${secs}s : meta mark } ${number} goto ${s}_fwd`;
   // A rule whose map write fails (the kernel answers a failed `add` with NFT_BREAK) goes on to
   // the next rule. The last one forwards by the entry just looked up: without it such a packet
   // fell off the chain into the ingress policy (accept), reached the director's own stack, which
   // holds the VIP, and was answered with a RST (measured: about 1 in 2,000 connections once
-  // client ports were reused under load).
+  // client ports were being reused under load).
   const written = `${number} goto ${s}_fwd`;
+  const fin = Math.max(1, opts.timeouts.tcpfin);
   // The common case first: a packet of an open flow with no SYN, FIN or RST whose entry was
-  // written this period, one rule and no write.
+  // written this period, one rule and no write. Then FIN and SYN on an entry of this period
+  // only reset its expiry (`update` allocates nothing); an older entry is rewritten.
   const knownRules =
     svc.protocol === 'TCP'
       ? [
           `${fresh} tcp flags & (syn | fin | rst) == 0 ${number} goto ${s}_fwd`,
-          `${closing} tcp flags & (syn | ack) == syn delete @${s}_flows { ${key} : meta mark } goto ${s}_new`,
-          `${closing} ${number} goto ${s}_fwd`,
-          `tcp flags & (fin | rst) != 0 delete @${s}_flows { ${key} : meta mark } meta mark set meta mark | ${hex(CLOSING_BIT)} add @${s}_flows { ${key} timeout ${Math.max(1, opts.timeouts.tcpfin)}s : meta mark } ${number} goto ${s}_fwd`,
-          refresh,
+          `tcp flags & rst != 0 delete @${s}_flows { ${key} : meta mark } ${number} goto ${s}_fwd`,
+          `${fresh} tcp flags & fin != 0 update @${s}_flows { ${key} timeout ${fin}s : meta mark } ${number} goto ${s}_fwd`,
+          `tcp flags & fin != 0 ${rewrite(fin)}`,
+          `tcp flags & (syn | ack) == syn meta mark & ${hex(NUMBER_MASK)} != @${s}_accepting delete @${s}_flows { ${key} : meta mark } goto ${s}_new`,
+          `${fresh} update @${s}_flows { ${key} timeout ${timeout}s : meta mark } ${number} goto ${s}_fwd`,
+          rewrite(timeout),
           written,
         ]
-      : [`${fresh} ${number} goto ${s}_fwd`, refresh, written];
+      : [`${fresh} ${number} goto ${s}_fwd`, rewrite(timeout), written];
   const byDevice = new Map<string, number[]>();
   p.devices.forEach((dev, i) => {
     const n = p.numbers[i];

@@ -32,5 +32,5 @@ export {
   type NftRuleset,
 } from './ruleset.js';
 export { slotTable, COUNTING_SCHEDULERS, type SlotTable } from './slots.js';
-export { parseConntrack, parseCounters, parseMapMarks, countFlowMarks } from './kernel-read.js';
+export { parseConntrack, parseCounters, parseMapEntries, countFlows } from './kernel-read.js';
 export { netlinkReader, runnerReader, defaultReader, type KernelReader } from './reader.js';

@@ -1,10 +1,11 @@
-// Reading the kernel's side back: named counters (`nft -j list counters table …`), the marks in
-// a DR flow map (`nft -j list map …`: one entry per flow, bit 31 set once it saw FIN/RST), and
+// Reading the kernel's side back: named counters (`nft -j list counters table …`), the entries
+// of a DR flow map (`nft -j list map …`: one per flow, its mark and the time it has left), and
 // conntrack's connection list (/proc/net/nf_conntrack) for NAT services. Parsers of text the
 // kernel or nft printed: malformed input yields fewer results, never an exception.
 
 import { parseIp } from '../../lib/inet.js';
-import { CLOSING_BIT, NUMBER_MASK } from './dr.js';
+import type { MapEntries } from '../../sys/nft-netlink.js';
+import { NUMBER_MASK } from './dr.js';
 
 export interface CounterValue {
   readonly packets: number;
@@ -45,37 +46,48 @@ export interface FlowCounts {
   inactive: number;
 }
 
-/** The data values (packet marks) of a map in `nft -j list map …` output. */
-export function parseMapMarks(text: string): number[] {
-  const out: number[] = [];
+/**
+ * The data values (packet marks) of a map in `nft -j list map …` output, with the time each
+ * element has left (nft prints whole seconds; -1 for an element without a timeout).
+ */
+export function parseMapEntries(text: string): MapEntries {
+  const marks: number[] = [];
+  const expiresMs: number[] = [];
   for (const e of entries(text)) {
     const m = (e as { map?: unknown } | null)?.map;
     if (typeof m !== 'object' || m === null) continue;
     const elem = (m as { elem?: unknown }).elem;
     if (!Array.isArray(elem)) continue;
     for (const pair of elem) {
-      if (Array.isArray(pair) && typeof pair[1] === 'number') out.push(pair[1] >>> 0);
+      if (!Array.isArray(pair) || typeof pair[1] !== 'number') continue;
+      const key = (pair[0] as { elem?: { expires?: unknown } } | null)?.elem;
+      const expires = key?.expires;
+      marks.push(pair[1] >>> 0);
+      expiresMs.push(typeof expires === 'number' && Number.isFinite(expires) ? expires * 1000 : -1);
     }
   }
-  return out;
+  return { marks, expiresMs };
 }
 
 /**
- * Flows per dest number from a DR flow map's marks: entries with the closing bit are inactive
- * (FIN/RST seen), the others active; UDP flows (`allInactive`) are all inactive, as in IPVS.
+ * Flows per dest number from a DR flow map: an entry with at most `closingMs` left is inactive
+ * (a FIN or RST set it to the tcpfin timeout; an open flow's entry lives the idle timeout plus a
+ * refresh period), the others active; UDP flows (`allInactive`) are all inactive, as in IPVS.
  */
-export function countFlowMarks(
-  marks: readonly number[],
+export function countFlows(
+  flows: MapEntries,
   allInactive: boolean,
+  closingMs: number,
 ): Map<number, FlowCounts> {
   const out = new Map<number, FlowCounts>();
-  for (const mark of marks) {
+  flows.marks.forEach((mark, i) => {
     const n = (mark & NUMBER_MASK) >>> 0;
     const c = out.get(n) ?? { active: 0, inactive: 0 };
-    if (allInactive || (mark & CLOSING_BIT) !== 0) c.inactive++;
+    const left = flows.expiresMs[i] ?? -1;
+    if (allInactive || (left >= 0 && left <= closingMs)) c.inactive++;
     else c.active++;
     out.set(n, c);
-  }
+  });
   return out;
 }
 

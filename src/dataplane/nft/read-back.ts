@@ -1,13 +1,15 @@
 // What the kernel counted, back into the virtual server table: counter deltas per real server
 // (IpvsTable.absorbKernel adds them to the dest, its service and the totals, so -Z, rates and
 // /metrics work as with the proxy), and active/inactive connections: DR from the flow maps
-// (an entry per flow; bit 31 once it saw FIN/RST), NAT from conntrack, as IPVS counts them.
+// (an entry per flow; closing once its time left is the tcpfin timeout's), NAT from conntrack,
+// as IPVS counts them.
 
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { IpvsTable, RawCounters, ServiceKey, ServiceSnapshot } from '../../ipvs/index.js';
 import type { Built } from './build.js';
-import { countFlowMarks, natConnKey, type CounterValue, type FlowCounts } from './kernel-read.js';
+import { closingMs } from './dr.js';
+import { countFlows, natConnKey, type CounterValue, type FlowCounts } from './kernel-read.js';
 import { serviceId } from './names.js';
 import type { KernelReader } from './reader.js';
 
@@ -111,9 +113,9 @@ export function absorbFlowConnections(built: Built, reader: KernelReader, table:
   for (const s of built.programmed.values()) {
     const svc = s.planned.svc;
     if (s.method !== 'dr' || svc.flags.onePacket || s.stateless === true) continue;
-    const list = reader.mapMarks(s.table.family, s.table.name, `${s.planned.prefix}_flows`);
+    const list = reader.mapEntries(s.table.family, s.table.name, `${s.planned.prefix}_flows`);
     if (list === undefined) continue;
-    const marks = countFlowMarks(list, svc.protocol === 'UDP');
+    const marks = countFlows(list, svc.protocol === 'UDP', closingMs(table.timeouts()));
     absorbCounts(table, svc, (i) => marks.get(s.planned.numbers[i] ?? 0));
   }
 }

@@ -4,18 +4,20 @@
 
 import {
   dumpNftCounters,
-  dumpNftMapMarks,
+  dumpNftMapEntries,
   dumpNftTables,
+  type MapEntries,
   type NftFamilyName,
 } from '../../sys/nft-netlink.js';
-import { parseCounters, parseMapMarks, type CounterValue } from './kernel-read.js';
+import { parseCounters, parseMapEntries, type CounterValue } from './kernel-read.js';
 import type { NftRunner } from './runner.js';
 
 export interface KernelReader {
   readonly name: 'netlink' | 'nft';
   tables(): { family: string; name: string }[] | undefined;
   counters(family: string, table: string): Map<string, CounterValue> | undefined;
-  mapMarks(family: string, table: string, map: string): number[] | undefined;
+  /** A map's elements: each one's mark and the time it has left. */
+  mapEntries(family: string, table: string, map: string): MapEntries | undefined;
 }
 
 const FAMILIES = new Set(['inet', 'ip', 'arp', 'netdev', 'bridge', 'ip6']);
@@ -34,9 +36,9 @@ export function netlinkReader(): KernelReader {
       const r = f === undefined ? undefined : dumpNftCounters(f, table);
       return r?.ok === true ? r.value : undefined;
     },
-    mapMarks: (family, table, map) => {
+    mapEntries: (family, table, map) => {
       const f = fam(family);
-      const r = f === undefined ? undefined : dumpNftMapMarks(f, table, map);
+      const r = f === undefined ? undefined : dumpNftMapEntries(f, table, map);
       return r?.ok === true ? r.value : undefined;
     },
   };
@@ -53,9 +55,9 @@ export function runnerReader(runner: NftRunner): KernelReader {
       const r = runner.json(`list counters table ${family} ${table}`);
       return r.ok ? parseCounters(r.output) : undefined;
     },
-    mapMarks: (family, table, map) => {
+    mapEntries: (family, table, map) => {
       const r = runner.json(`list map ${family} ${table} ${map}`);
-      return r.ok ? parseMapMarks(r.output) : undefined;
+      return r.ok ? parseMapEntries(r.output) : undefined;
     },
   };
 }

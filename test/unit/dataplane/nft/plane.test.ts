@@ -1,7 +1,7 @@
 // The nft plane's own logic against a recording runner and a scripted kernel reader, on a
 // ManualClock: the first sync replaces tandem's leftover tables (and only those), later syncs
 // send only the difference, a failed transaction falls back to a full replace, counters become
-// table statistics as deltas, flow marks become connection counts, a counting scheduler's slots
+// table statistics as deltas, flow entries become connection counts, a counting scheduler's slots
 // are re-laid from them, and close() removes the tables and puts the sysctls back.
 
 import assert from 'node:assert/strict';
@@ -54,13 +54,13 @@ function setup(
       { family: 'inet', name: 'filter' },
     ],
     counters: new Map<string, { packets: number; bytes: number }>(),
-    marks: [] as number[],
+    flows: { marks: [] as number[], expiresMs: [] as number[] },
   };
   const reader: KernelReader = {
     name: 'nft',
     tables: () => kernel.tables,
     counters: () => kernel.counters,
-    mapMarks: () => kernel.marks,
+    mapEntries: () => kernel.flows,
   };
   const sysctl = new Map([
     ['net.ipv4.ip_forward', '0'],
@@ -125,14 +125,15 @@ test('a failed transaction is retried as a full replace', () => {
   assert.equal(k?.lastError, 'EBUSY');
 });
 
-test('counters become statistics as deltas; flow marks become connection counts', () => {
+test('counters become statistics as deltas; flow entries become connection counts', () => {
   const { clock, table, kernel, sync } = setup();
   sync();
   const p = 's_tcp_10_0_0_1_80';
   // Dest numbers follow the snapshot's list order (most recent first): 10.0.1.2 is 1.
   kernel.counters.set(`${p}_p1`, { packets: 10, bytes: 1000 });
   kernel.counters.set(`${p}_c1`, { packets: 2, bytes: 120 });
-  kernel.marks = [1, 1, 0x80000001, 2];
+  // 120 s is the tcpfin timeout: that entry saw a FIN.
+  kernel.flows = { marks: [1, 1, 1, 2], expiresMs: [900_000, 900_000, 120_000, 900_000] };
   clock.advance(1000);
   kernel.counters.set(`${p}_p1`, { packets: 15, bytes: 1500 });
   clock.advance(1000);
@@ -151,7 +152,8 @@ test('a counting scheduler is re-laid from the counts, and logged as approximate
   sync();
   assert.ok(logs.records.some((r) => r.msg.includes('lb_algo wlc needs live connection counts')));
   const before = scripts.length;
-  kernel.marks = Array<number>(40).fill(1); // 40 active on 10.0.1.2
+  // 40 active on 10.0.1.2
+  kernel.flows = { marks: Array<number>(40).fill(1), expiresMs: Array<number>(40).fill(900_000) };
   clock.advance(1000);
   assert.equal(scripts.length, before + 1);
   assert.match(scripts.at(-1) ?? '', /s_tcp_10_0_0_1_80_slots/);
