@@ -2,7 +2,9 @@
 // back) takes from the table to the kernel, through the path the plane uses (buildRuleset with
 // its caches → diffRuleset → one transaction), with libnftables in-process and with `nft -f -`;
 // with 1 and 50 services, with an mh service (16381-slot Maglev map) and with 100k flows
-// recorded. Also the cost of the periodic reads (counters and a flow map over netlink). Runs as
+// recorded. Also what a new DR refresh period costs (every flow-map service's `_known` chain is
+// refilled with the new tag: 1, 50 and 1,000 services), and the periodic reads (counters and a
+// flow map over netlink). Runs as
 // root in a network namespace of its own (it re-executes itself there); prints a table.
 
 import { spawnSync } from 'node:child_process';
@@ -60,7 +62,7 @@ function service(i: number, scheduler: string): ServiceSnapshot {
     },
     timeout: 0,
     netmask: '255.255.255.255',
-    dests: [1, 2, 3].map((d) => dest(`10.1.${i}.${d}`)),
+    dests: [1, 2, 3].map((d) => dest(`10.${1 + (i >> 8)}.${i & 255}.${d}`)),
     stats: ZERO,
     rates: RATES,
   };
@@ -111,6 +113,29 @@ function flips(
   return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
 }
 
+/**
+ * Median and p99 of `n` refresh period changes (dr.ts): the plane builds with the next epoch,
+ * and the diff refills each flow-map service's `_known` chain with the new tag.
+ */
+function periods(runner: NftRunner, services: ServiceSnapshot[], n: number): string {
+  const numbers = new DestNumbers();
+  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map() };
+  let prev: NftRuleset = buildRuleset(services, numbers, { ...opts, epoch: 0 }).ruleset;
+  const ok = runner.apply(replaceScript([], prev));
+  if (!ok.ok) throw new Error(ok.error);
+  const times: number[] = [];
+  for (let i = 1; i <= n; i++) {
+    const start = performance.now();
+    const built = buildRuleset(services, numbers, { ...opts, epoch: i });
+    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
+    times.push(performance.now() - start);
+    if (!r.ok) throw new Error(r.error);
+    prev = built.ruleset;
+  }
+  times.sort((a, b) => a - b);
+  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+}
+
 function run(): void {
   const lib = openLibnftables();
   if (lib === null) throw new Error('libnftables did not load');
@@ -130,6 +155,10 @@ function run(): void {
   rows.push(['50 DR services, libnftables', flips(libRunner, fifty, 200)]);
   rows.push(['50 DR services, nft -f -', flips(cli, fifty, 50)]);
   rows.push(['mh (16381 slots) + 49 services, libnftables', flips(libRunner, mh, 50)]);
+  const thousand = Array.from({ length: 1000 }, (_, i) => service(i, 'wrr'));
+  rows.push(['new refresh period, 1 DR service', periods(libRunner, one, 50)]);
+  rows.push(['new refresh period, 50 DR services', periods(libRunner, fifty, 50)]);
+  rows.push(['new refresh period, 1,000 DR services', periods(libRunner, thousand, 10)]);
 
   // 100k flows recorded for service 0, as a busy director would have them.
   const table = 'tandem_dr_eth0';
@@ -162,7 +191,9 @@ function run(): void {
   lib.run(`delete table netdev ${table}`);
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write('nft data plane: one health change (a real server leaves or returns)\n');
+  process.stdout.write(
+    'nft data plane: one health change (a real server leaves or returns), a refresh period, reads\n',
+  );
   for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
   lib.close();
 }

@@ -296,7 +296,7 @@ async function drScenario(t: Parameters<typeof requireRoot>[0], stateless: boole
     assert.match(flows(), /: 0x01[0-9a-f]{6}/);
     await until(
       'a new refresh period',
-      () => (chain(lan, `${prefix}_known`).includes('0x02000000') ? true : undefined),
+      () => (chain(lan, 'refresh_tag').includes('0x02000000') ? true : undefined),
       40_000,
     );
     holder.proc.kill('SIGUSR1');
