@@ -156,6 +156,7 @@ function run(): void {
   rows.push(['50 DR services, nft -f -', flips(cli, fifty, 50)]);
   rows.push(['mh (16381 slots) + 49 services, libnftables', flips(libRunner, mh, 50)]);
   const thousand = Array.from({ length: 1000 }, (_, i) => service(i, 'wrr'));
+  rows.push(['1,000 DR services, libnftables', flips(libRunner, thousand, 20)]);
   rows.push(['new refresh period, 1 DR service', periods(libRunner, one, 50)]);
   rows.push(['new refresh period, 50 DR services', periods(libRunner, fifty, 50)]);
   rows.push(['new refresh period, 1,000 DR services', periods(libRunner, thousand, 10)]);
