@@ -20,9 +20,9 @@
 // so a reused port does not keep a client on a failed or draining server.
 //
 // Per service `s_…`: chain s (flow lookup) → s_known (refresh) or s_new (schedule) → s_record
-// (record) → s_fwd (count, forward). A flow whose real server left the table finds no address and is
-// dropped, as IPVS drops packets of connections to a removed destination; a server at weight
-// 0 keeps its flows (its address stays) but gets no new ones (it has no slots).
+// (record) → s_fwd (count, forward). A flow whose real server left the table finds no address
+// and is dropped, as IPVS drops packets of connections to a removed destination; a server at
+// weight 0 keeps its flows (its address stays) but gets no new ones (it has no slots).
 //
 // An open flow's entry is not refreshed on every packet: the entry's value carries a refresh
 // tag (mark bits 24-30) naming the refresh period it was last written in, and only a packet

@@ -71,7 +71,7 @@ export function parseMapEntries(text: string): MapEntries {
 
 /**
  * Flows per dest number from a DR flow map: an entry with at most `closingMs` left is inactive
- * (a FIN or RST set it to the tcpfin timeout; an open flow's entry lives the idle timeout plus a
+ * (a FIN set it to the tcpfin timeout; an open flow's entry lives the idle timeout plus a
  * refresh period), the others active; UDP flows (`allInactive`) are all inactive, as in IPVS.
  */
 export function countFlows(
