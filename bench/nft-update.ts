@@ -1,10 +1,10 @@
 // nft data plane update latency: how long one health change (a real server leaves, then comes
 // back) takes from the table to the kernel, through the path the plane uses (buildRuleset with
 // its caches → diffRuleset → one transaction), with libnftables in-process and with `nft -f -`;
-// with 1 and 50 services, with an mh service (16381-slot Maglev map) and with 100k flows
-// recorded. Also what a new DR refresh period costs (every flow-map service's `_known` chain is
-// refilled with the new tag: 1, 50 and 1,000 services), and the periodic reads (counters and a
-// flow map over netlink). Runs as
+// with 1, 50 and 1,000 services, with an mh service (16381-slot Maglev map) and with 100k flows
+// recorded. Also what a new DR refresh period costs (only the table's refresh_tag chain
+// changes: 1, 50 and 1,000 services), a re-lay of 50 and 1,000 busy wlc services (every slot
+// map laid out again), and the periodic reads (counters and a flow map over netlink). Runs as
 // root in a network namespace of its own (it re-executes itself there); prints a table.
 
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import {
   DestNumbers,
   diffRuleset,
   replaceScript,
+  nftServiceId as serviceId,
   type BuildOptions,
   type NftRuleset,
   type NftRunner,
@@ -26,14 +27,14 @@ import type { DestSnapshot, ServiceSnapshot } from '../src/ipvs/index.js';
 const ZERO = { conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 };
 const RATES = { cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
 
-function dest(address: string): DestSnapshot {
+function dest(address: string, activeConns = 0): DestSnapshot {
   return {
     address,
     family: 'inet',
     port: 80,
     method: 'route',
     weight: 1,
-    activeConns: 0,
+    activeConns,
     inactConns: 0,
     persistConns: 0,
     uThreshold: 0,
@@ -136,6 +137,38 @@ function periods(runner: NftRunner, services: ServiceSnapshot[], n: number): str
   return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
 }
 
+/**
+ * Median and p99 of `n` re-lays of busy counting-scheduler (wlc) services (plane.ts): each time
+ * every service's connection counts and last-second new connections moved, so every slot map
+ * is laid out again. This is what the plane does at most every second.
+ */
+function relays(runner: NftRunner, count: number, n: number): string {
+  const numbers = new DestNumbers();
+  const windows = new Map<string, number>();
+  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map(), windows };
+  const busy = (k: number): ServiceSnapshot[] =>
+    Array.from({ length: count }, (_, i) => {
+      const s = service(i, 'wlc');
+      return { ...s, dests: s.dests.map((d, j) => dest(d.address, (k * 7 + j * 13 + i) % 50)) };
+    });
+  let prev: NftRuleset = buildRuleset(busy(0), numbers, opts).ruleset;
+  const ok = runner.apply(replaceScript([], prev));
+  if (!ok.ok) throw new Error(ok.error);
+  const times: number[] = [];
+  for (let k = 1; k <= n; k++) {
+    const services = busy(k);
+    services.forEach((s, i) => windows.set(serviceId(s), 10 + ((k + i) % 20)));
+    const start = performance.now();
+    const built = buildRuleset(services, numbers, opts);
+    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
+    times.push(performance.now() - start);
+    if (!r.ok) throw new Error(r.error);
+    prev = built.ruleset;
+  }
+  times.sort((a, b) => a - b);
+  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+}
+
 function run(): void {
   const lib = openLibnftables();
   if (lib === null) throw new Error('libnftables did not load');
@@ -160,6 +193,8 @@ function run(): void {
   rows.push(['new refresh period, 1 DR service', periods(libRunner, one, 50)]);
   rows.push(['new refresh period, 50 DR services', periods(libRunner, fifty, 50)]);
   rows.push(['new refresh period, 1,000 DR services', periods(libRunner, thousand, 10)]);
+  rows.push(['re-lay of 50 busy wlc services', relays(libRunner, 50, 20)]);
+  rows.push(['re-lay of 1,000 busy wlc services', relays(libRunner, 1000, 10)]);
 
   // 100k flows recorded for service 0, as a busy director would have them.
   const table = 'tandem_dr_eth0';

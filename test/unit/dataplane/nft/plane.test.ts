@@ -30,6 +30,8 @@ function setup(
     method?: 'route' | 'masq';
     fail?: (s: string) => boolean;
     conntrack?: () => Promise<string | undefined>;
+    /** Milliseconds each transaction blocks for (a large ruleset's apply). */
+    applyMs?: () => number;
   } = {},
 ) {
   const clock = new ManualClock();
@@ -43,6 +45,8 @@ function setup(
     name: 'nft',
     apply: (s) => {
       scripts.push(s);
+      const ms = opts.applyMs?.() ?? 0;
+      if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
       return opts.fail?.(s) === true ? { ok: false, error: 'EBUSY' } : { ok: true, output: '' };
     },
     json: () => ({ ok: false, error: 'unused' }),
@@ -158,6 +162,24 @@ test('a counting scheduler is re-laid from the counts, and logged as approximate
   assert.equal(scripts.length, before + 1);
   assert.match(scripts.at(-1) ?? '', /s_tcp_10_0_0_1_80_slots/);
   assert.doesNotMatch(scripts.at(-1) ?? '', /\b\d+ : 1\b/, 'no new flow for the loaded server');
+});
+
+test('a re-lay that took long waits ten times its time before the next one', () => {
+  let applyMs = 0;
+  const { clock, kernel, scripts, sync } = setup({ scheduler: 'wlc', applyMs: () => applyMs });
+  sync();
+  const flows = (n: number): void => {
+    kernel.flows = { marks: Array<number>(40).fill(n), expiresMs: Array<number>(40).fill(900_000) };
+  };
+  applyMs = 150;
+  flows(1);
+  clock.advance(1000);
+  const relaid = scripts.length;
+  flows(2); // the counts move again: a re-lay would change the slots
+  clock.advance(1000);
+  assert.equal(scripts.length, relaid, 'not 1 s after a re-lay of 150 ms');
+  clock.advance(1000);
+  assert.equal(scripts.length, relaid + 1, 'once 1.5 s have passed');
 });
 
 test('a DR flow entry is rewritten once per refresh period: the plane moves the tag on', () => {
