@@ -51,6 +51,21 @@ const tableKey = (t: { family: string; name: string }): string => `${t.family} $
 const space = (o: NftObject): string => (o.kind === 'map' ? 'set' : o.kind);
 const objectKey = (o: NftObject): string => `${space(o)}:${o.name}`;
 
+/**
+ * A table's objects by objectKey. Kept per table object: the builder reuses unchanged services'
+ * objects, and the `next` of one diff is the `prev` of the following one, so with 1,000
+ * services (13,000 objects) each diff indexes one table, not two.
+ */
+const indexes = new WeakMap<NftTable, ReadonlyMap<string, NftObject>>();
+function indexOf(t: NftTable): ReadonlyMap<string, NftObject> {
+  let index = indexes.get(t);
+  if (index === undefined) {
+    index = new Map(t.objects.map((o) => [objectKey(o), o]));
+    indexes.set(t, index);
+  }
+  return index;
+}
+
 function elementList(set: NftSet, keys: Iterable<string>): string {
   const items: string[] = [];
   for (const k of keys) {
@@ -224,12 +239,13 @@ function diffElements(
 
 function diffTable(p: NftTable, n: NftTable, ph: Phases): void {
   const at = `${n.family} ${n.name}`;
-  const before = new Map(p.objects.map((o) => [objectKey(o), o]));
-  const after = new Map(n.objects.map((o) => [objectKey(o), o]));
+  const before = indexOf(p);
+  const after = indexOf(n);
   /** Sets/maps and chains that go away or are made anew: rules naming them must be redone. */
   const replaced = new Set<string>();
   for (const [k, o] of before) {
     const now = after.get(k);
+    if (now === o) continue;
     if (now === undefined || !sameDecl(o, now)) {
       deleteObject(p, o, ph);
       if (o.kind !== 'counter') replaced.add(o.name);
