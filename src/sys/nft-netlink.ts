@@ -7,7 +7,7 @@
 // Decoders take bytes the kernel sent and never throw; an undecodable reply is a failure value.
 
 import { endianness } from 'node:os';
-import { rtnlRequest, type RtnlFailure } from './netlink.js';
+import { closeNetlink, openNetlink, rtnlRequest, type RtnlFailure } from './netlink.js';
 import { NLM_F, decodeAttrs, type NlMessage, type RtAttr } from './rtnl-codec.js';
 
 const NETLINK_NETFILTER = 12;
@@ -194,14 +194,31 @@ export function decodeTables(messages: readonly NlMessage[]): { family: string; 
 
 const TIMEOUT_MS = 5000;
 
+/**
+ * A NETLINK_NETFILTER socket for several dumps in a row (opening one per dump made 1,000 dumps
+ * of empty flow maps take 250 ms instead of 160). Close it with closeNftSocket.
+ */
+export function openNftSocket(): NftDump<number> {
+  const r = openNetlink(0, { protocol: NETLINK_NETFILTER, timeoutMs: TIMEOUT_MS });
+  return r.ok ? { ok: true, value: r.fd } : r;
+}
+
+export function closeNftSocket(fd: number): void {
+  closeNetlink(fd);
+}
+
+/** Request options: the caller's socket (openNftSocket), else a fresh one per request. */
+const via = (fd: number | undefined) =>
+  fd === undefined
+    ? { protocol: NETLINK_NETFILTER, timeoutMs: TIMEOUT_MS }
+    : { protocol: NETLINK_NETFILTER, timeoutMs: TIMEOUT_MS, fd };
+
 export function dumpNftCounters(
   family: NftFamilyName,
   table: string,
+  fd?: number,
 ): NftDump<Map<string, { packets: number; bytes: number }>> {
-  const r = rtnlRequest(counterDumpRequest(family, table), {
-    protocol: NETLINK_NETFILTER,
-    timeoutMs: TIMEOUT_MS,
-  });
+  const r = rtnlRequest(counterDumpRequest(family, table), via(fd));
   return r.ok ? { ok: true, value: decodeCounters(r.messages) } : r;
 }
 
@@ -209,15 +226,13 @@ export function dumpNftMapEntries(
   family: NftFamilyName,
   table: string,
   set: string,
+  fd?: number,
 ): NftDump<MapEntries> {
-  const r = rtnlRequest(setElemDumpRequest(family, table, set), {
-    protocol: NETLINK_NETFILTER,
-    timeoutMs: TIMEOUT_MS,
-  });
+  const r = rtnlRequest(setElemDumpRequest(family, table, set), via(fd));
   return r.ok ? { ok: true, value: decodeMapEntries(r.messages) } : r;
 }
 
-export function dumpNftTables(): NftDump<{ family: string; name: string }[]> {
-  const r = rtnlRequest(tableDumpRequest(), { protocol: NETLINK_NETFILTER, timeoutMs: TIMEOUT_MS });
+export function dumpNftTables(fd?: number): NftDump<{ family: string; name: string }[]> {
+  const r = rtnlRequest(tableDumpRequest(), via(fd));
   return r.ok ? { ok: true, value: decodeTables(r.messages) } : r;
 }

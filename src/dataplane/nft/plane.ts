@@ -196,6 +196,7 @@ export class NftDataPlane implements DataPlane {
       }
       this.#current = undefined;
       this.#sysctls.restore();
+      this.#reader.close?.();
       this.#o.runner.close();
     }
     return Promise.resolve({ drained: 0, cut: 0 });

@@ -1,12 +1,17 @@
 // Reading the plane's kernel objects back: over netlink (src/sys/nft-netlink.ts) when koffi
-// loads, asking only for one table's counters or one map's elements; otherwise through nft's
-// JSON listings, which load the whole ruleset each time (fine for tests and small tables).
+// loads, asking only for one table's counters or one map's elements, on one socket kept for
+// the reader's life (1,000 empty flow maps: 250 ms with a socket each, 160 ms on one);
+// otherwise through nft's JSON listings, which load the whole ruleset each time (fine for
+// tests and small tables).
 
 import {
+  closeNftSocket,
   dumpNftCounters,
   dumpNftMapEntries,
   dumpNftTables,
+  openNftSocket,
   type MapEntries,
+  type NftDump,
   type NftFamilyName,
 } from '../../sys/nft-netlink.js';
 import { parseCounters, parseMapEntries, type CounterValue } from './kernel-read.js';
@@ -18,6 +23,8 @@ export interface KernelReader {
   counters(family: string, table: string): Map<string, CounterValue> | undefined;
   /** A map's elements: each one's mark and the time it has left. */
   mapEntries(family: string, table: string, map: string): MapEntries | undefined;
+  /** Releases what the reader holds (its netlink socket). */
+  close?(): void;
 }
 
 const FAMILIES = new Set(['inet', 'ip', 'arp', 'netdev', 'bridge', 'ip6']);
@@ -25,22 +32,36 @@ const fam = (f: string): NftFamilyName | undefined =>
   FAMILIES.has(f) ? (f as NftFamilyName) : undefined;
 
 export function netlinkReader(): KernelReader {
+  let socket: number | undefined;
+  const drop = (): void => {
+    if (socket !== undefined) closeNftSocket(socket);
+    socket = undefined;
+  };
+  // A dump on the kept socket; one that fails closes it (a timeout can leave replies behind),
+  // and the next dump opens a fresh one.
+  const dump = <T>(fn: (fd: number) => NftDump<T>): T | undefined => {
+    if (socket === undefined) {
+      const opened = openNftSocket();
+      if (!opened.ok) return undefined;
+      socket = opened.value;
+    }
+    const r = fn(socket);
+    if (r.ok) return r.value;
+    drop();
+    return undefined;
+  };
   return {
     name: 'netlink',
-    tables: () => {
-      const r = dumpNftTables();
-      return r.ok ? r.value : undefined;
-    },
+    tables: () => dump((fd) => dumpNftTables(fd)),
     counters: (family, table) => {
       const f = fam(family);
-      const r = f === undefined ? undefined : dumpNftCounters(f, table);
-      return r?.ok === true ? r.value : undefined;
+      return f === undefined ? undefined : dump((fd) => dumpNftCounters(f, table, fd));
     },
     mapEntries: (family, table, map) => {
       const f = fam(family);
-      const r = f === undefined ? undefined : dumpNftMapEntries(f, table, map);
-      return r?.ok === true ? r.value : undefined;
+      return f === undefined ? undefined : dump((fd) => dumpNftMapEntries(f, table, map, fd));
     },
+    close: drop,
   };
 }
 
@@ -65,7 +86,9 @@ export function runnerReader(runner: NftRunner): KernelReader {
 /** netlink when it answers (koffi loaded, nf_tables present), else nft's listings. */
 export function defaultReader(runner: NftRunner): KernelReader {
   const nl = netlinkReader();
-  return nl.tables() === undefined ? runnerReader(runner) : nl;
+  if (nl.tables() !== undefined) return nl;
+  nl.close?.();
+  return runnerReader(runner);
 }
 
 /** `nft -j list tables` → family and name of each table. */
