@@ -4,7 +4,8 @@
 // with 1, 50 and 1,000 services, with an mh service (16381-slot Maglev map) and with 100k flows
 // recorded. Also what a new DR refresh period costs (only the table's refresh_tag chain
 // changes: 1, 50 and 1,000 services), a re-lay of 50 and 1,000 busy wlc services (every slot
-// map laid out again), and the periodic reads (counters and a flow map over netlink). Runs as
+// map laid out again), and the periodic reads (counters and flow maps over netlink, also with
+// 1,000 services). Runs as
 // root in a network namespace of its own (it re-executes itself there); prints a table.
 
 import { spawnSync } from 'node:child_process';
@@ -14,8 +15,10 @@ import {
   commandRunner,
   DestNumbers,
   diffRuleset,
+  netlinkReader,
   replaceScript,
   nftServiceId as serviceId,
+  servicePrefix,
   type BuildOptions,
   type NftRuleset,
   type NftRunner,
@@ -169,6 +172,36 @@ function relays(runner: NftRunner, count: number, n: number): string {
   return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
 }
 
+/**
+ * What the plane's periodic reads cost with `services` DR services loaded (empty flow maps):
+ * one counters dump of the table (every second) and one flow-map dump per service (the
+ * connection counts), on the reader's one socket. Median of `n`.
+ */
+function reads(runner: NftRunner, services: ServiceSnapshot[], n: number): string {
+  const built = buildRuleset(services, new DestNumbers(), OPTS);
+  const ok = runner.apply(replaceScript([], built.ruleset));
+  if (!ok.ok) throw new Error(ok.error);
+  const reader = netlinkReader();
+  const maps = services.map((s) => `${servicePrefix(s)}_flows`);
+  const counters: number[] = [];
+  const flows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    if (reader.counters('netdev', 'tandem_dr_eth0') === undefined) throw new Error('counters');
+    const t1 = performance.now();
+    for (const m of maps) {
+      if (reader.mapEntries('netdev', 'tandem_dr_eth0', m) === undefined) throw new Error(m);
+    }
+    counters.push(t1 - t0);
+    flows.push(performance.now() - t1);
+  }
+  reader.close?.();
+  counters.sort((a, b) => a - b);
+  flows.sort((a, b) => a - b);
+  const c = built.counters.get('netdev tandem_dr_eth0')?.size ?? 0;
+  return `${c} counters ${percentile(counters, 50).toFixed(1)} ms, ${maps.length} flow maps ${percentile(flows, 50).toFixed(1)} ms (medians)`;
+}
+
 function run(): void {
   const lib = openLibnftables();
   if (lib === null) throw new Error('libnftables did not load');
@@ -193,6 +226,7 @@ function run(): void {
   rows.push(['new refresh period, 1 DR service', periods(libRunner, one, 50)]);
   rows.push(['new refresh period, 50 DR services', periods(libRunner, fifty, 50)]);
   rows.push(['new refresh period, 1,000 DR services', periods(libRunner, thousand, 10)]);
+  rows.push(['periodic reads, 1,000 DR services, netlink', reads(libRunner, thousand, 5)]);
   rows.push(['re-lay of 50 busy wlc services', relays(libRunner, 50, 20)]);
   rows.push(['re-lay of 1,000 busy wlc services', relays(libRunner, 1000, 10)]);
 

@@ -20,6 +20,7 @@ export { buildRuleset, type Built, type BuildOptions } from './build.js';
 export {
   DestNumbers,
   serviceId as nftServiceId,
+  servicePrefix,
   isOwnTable,
   drTableName,
   NAT_TABLE,
