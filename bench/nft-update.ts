@@ -83,93 +83,85 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** One step of a timed sequence: the table's services, and the refresh period to build for. */
+interface Step {
+  readonly services: ServiceSnapshot[];
+  readonly epoch?: number;
+}
+
 /**
- * Median and p99 of `n` health flips of service 0 (its second server leaves, returns), from the
- * table's services to an applied transaction, with the caches the plane keeps. `loaded` runs
- * once the ruleset is in the kernel (to fill a flow map).
+ * Median and p99 of `n` changes from the table's services to an applied transaction, with the
+ * caches the plane keeps: step(0) is loaded whole (then `loaded` runs, to fill a flow map),
+ * each of steps 1…n is built, diffed against the one before and applied. `windows` are the
+ * counting schedulers' windows, which a step may set.
  */
+function timeSteps(
+  runner: NftRunner,
+  n: number,
+  step: (k: number, windows: Map<string, number>) => Step,
+  loaded: () => void = () => undefined,
+): string {
+  const numbers = new DestNumbers();
+  const windows = new Map<string, number>();
+  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map(), windows };
+  const build = (k: number): NftRuleset => {
+    const s = step(k, windows);
+    return buildRuleset(s.services, numbers, { ...opts, epoch: s.epoch ?? 0 }).ruleset;
+  };
+  let prev = build(0);
+  const ok = runner.apply(replaceScript([], prev));
+  if (!ok.ok) throw new Error(ok.error);
+  loaded();
+  const times: number[] = [];
+  for (let k = 1; k <= n; k++) {
+    const start = performance.now();
+    const next = build(k);
+    const r = runner.apply(diffRuleset(prev, next).join('\n'));
+    times.push(performance.now() - start);
+    if (!r.ok) throw new Error(r.error);
+    prev = next;
+  }
+  times.sort((a, b) => a - b);
+  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+}
+
+/** `n` health flips of service 0: its second server leaves, returns. */
 function flips(
   runner: NftRunner,
   services: ServiceSnapshot[],
   n: number,
-  loaded: () => void = () => undefined,
+  loaded?: () => void,
 ): string {
-  const numbers = new DestNumbers();
-  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map() };
-  let prev: NftRuleset = buildRuleset(services, numbers, opts).ruleset;
-  const ok = runner.apply(replaceScript([], prev));
-  if (!ok.ok) throw new Error(ok.error);
-  loaded();
   const s0 = services[0];
   if (s0 === undefined) throw new Error('no service');
   const without = { ...s0, dests: s0.dests.filter((_, i) => i !== 1) };
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const next = [i % 2 === 0 ? without : s0, ...services.slice(1)];
-    const start = performance.now();
-    const built = buildRuleset(next, numbers, opts);
-    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
-    times.push(performance.now() - start);
-    if (!r.ok) throw new Error(r.error);
-    prev = built.ruleset;
-  }
-  times.sort((a, b) => a - b);
-  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+  const rest = services.slice(1);
+  return timeSteps(
+    runner,
+    n,
+    (k) => ({ services: k === 0 ? services : [k % 2 === 1 ? without : s0, ...rest] }),
+    loaded,
+  );
 }
 
-/**
- * Median and p99 of `n` refresh period changes (dr.ts): the plane builds with the next epoch,
- * and the diff refills each flow-map service's `_known` chain with the new tag.
- */
+/** `n` refresh period changes (dr.ts): only the table's refresh_tag chain changes. */
 function periods(runner: NftRunner, services: ServiceSnapshot[], n: number): string {
-  const numbers = new DestNumbers();
-  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map() };
-  let prev: NftRuleset = buildRuleset(services, numbers, { ...opts, epoch: 0 }).ruleset;
-  const ok = runner.apply(replaceScript([], prev));
-  if (!ok.ok) throw new Error(ok.error);
-  const times: number[] = [];
-  for (let i = 1; i <= n; i++) {
-    const start = performance.now();
-    const built = buildRuleset(services, numbers, { ...opts, epoch: i });
-    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
-    times.push(performance.now() - start);
-    if (!r.ok) throw new Error(r.error);
-    prev = built.ruleset;
-  }
-  times.sort((a, b) => a - b);
-  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+  return timeSteps(runner, n, (k) => ({ services, epoch: k }));
 }
 
 /**
- * Median and p99 of `n` re-lays of busy counting-scheduler (wlc) services (plane.ts): each time
- * every service's connection counts and last-second new connections moved, so every slot map
- * is laid out again. This is what the plane does at most every second.
+ * `n` re-lays of `count` busy counting-scheduler (wlc) services (plane.ts): each time every
+ * service's connection counts and new connections moved, so every slot map is laid out again.
  */
 function relays(runner: NftRunner, count: number, n: number): string {
-  const numbers = new DestNumbers();
-  const windows = new Map<string, number>();
-  const opts: BuildOptions = { ...OPTS, slotCache: new Map(), objectCache: new Map(), windows };
-  const busy = (k: number): ServiceSnapshot[] =>
-    Array.from({ length: count }, (_, i) => {
+  return timeSteps(runner, n, (k, windows) => {
+    const services = Array.from({ length: count }, (_, i) => {
       const s = service(i, 'wlc');
       return { ...s, dests: s.dests.map((d, j) => dest(d.address, (k * 7 + j * 13 + i) % 50)) };
     });
-  let prev: NftRuleset = buildRuleset(busy(0), numbers, opts).ruleset;
-  const ok = runner.apply(replaceScript([], prev));
-  if (!ok.ok) throw new Error(ok.error);
-  const times: number[] = [];
-  for (let k = 1; k <= n; k++) {
-    const services = busy(k);
-    services.forEach((s, i) => windows.set(serviceId(s), 10 + ((k + i) % 20)));
-    const start = performance.now();
-    const built = buildRuleset(services, numbers, opts);
-    const r = runner.apply(diffRuleset(prev, built.ruleset).join('\n'));
-    times.push(performance.now() - start);
-    if (!r.ok) throw new Error(r.error);
-    prev = built.ruleset;
-  }
-  times.sort((a, b) => a - b);
-  return `${percentile(times, 50).toFixed(2)} ms median, ${percentile(times, 99).toFixed(2)} ms p99`;
+    if (k > 0) services.forEach((s, i) => windows.set(serviceId(s), 10 + ((k + i) % 20)));
+    return { services };
+  });
 }
 
 /**

@@ -110,12 +110,13 @@ export function hasNat(built: Built): boolean {
 
 /** Active/inactive connections of every DR real server, from the flow maps. */
 export function absorbFlowConnections(built: Built, reader: KernelReader, table: IpvsTable): void {
+  const closing = closingMs(table.timeouts());
   for (const s of built.programmed.values()) {
     const svc = s.planned.svc;
     if (s.method !== 'dr' || svc.flags.onePacket || s.stateless === true) continue;
     const list = reader.mapEntries(s.table.family, s.table.name, `${s.planned.prefix}_flows`);
     if (list === undefined) continue;
-    const marks = countFlows(list, svc.protocol === 'UDP', closingMs(table.timeouts()));
+    const marks = countFlows(list, svc.protocol === 'UDP', closing);
     absorbCounts(table, svc, (i) => marks.get(s.planned.numbers[i] ?? 0));
   }
 }
